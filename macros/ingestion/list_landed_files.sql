@@ -1,0 +1,41 @@
+{#- Files waiting in a landing folder, as a list of [path, format]. Runs at
+    compile time so each build reads exactly the files present when it starts. -#}
+{% macro list_landed_files(folder) -%}
+    {{ return(adapter.dispatch('list_landed_files', 'warehouse_ml')(folder)) }}
+{%- endmacro %}
+
+{% macro default__list_landed_files(folder) -%}
+    {#- Engines without file access (Trino) get landed records as source tables instead. -#}
+    {{ return([]) }}
+{%- endmacro %}
+
+{% macro duckdb__list_landed_files(folder) -%}
+    {#- DuckDB reads the data-lake folder directly with glob(). -#}
+    {%- if not execute -%}{{ return([]) }}{%- endif -%}
+    {%- set folder = warehouse_ml._validate_folder(folder) -%}
+    {%- set sql -%}
+        select
+            file as source_file,
+            lower(regexp_extract(file, '\.([A-Za-z]+)$', 1)) as file_format
+        from glob({{ warehouse_ml.quote_literal(folder ~ '/*') }})
+        where lower(file) similar to '.*\.(json|jsonl|csv|parquet)'
+        order by file
+    {%- endset -%}
+    {%- set rows = run_query(sql) -%}
+    {%- set files = [] -%}
+    {%- for row in rows -%}
+        {%- do files.append([row[0], 'json' if row[1] == 'jsonl' else row[1]]) -%}
+    {%- endfor -%}
+    {{ return(files) }}
+{%- endmacro %}
+
+{% macro _validate_folder(folder) -%}
+    {%- set folder = (folder | string).rstrip('/') -%}
+    {%- if folder | length == 0 -%}
+        {{ exceptions.raise_compiler_error("landing folder is empty: set WML_LANDING_DIR / WML_REQUESTS_DIR to a folder of *.json, *.csv or *.parquet files") }}
+    {%- endif -%}
+    {%- if modules.re.search('[*?\[\]{}\n\r\x00]', folder) -%}
+        {{ exceptions.raise_compiler_error("landing folder '" ~ folder ~ "' must be a plain folder path without glob characters") }}
+    {%- endif -%}
+    {{ return(folder) }}
+{%- endmacro %}

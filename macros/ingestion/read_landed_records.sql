@@ -1,0 +1,80 @@
+{#- One row per raw record of the given files: source_file, file_format,
+    record (the record as a JSON object text) and parse_error (NULL when the
+    record could be read). Every format is normalised to JSON text so one
+    staging model validates them all. -#}
+{% macro read_landed_records(files) -%}
+    {{ return(adapter.dispatch('read_landed_records', 'warehouse_ml')(files)) }}
+{%- endmacro %}
+
+{% macro default__read_landed_records(files) -%}
+    {{ exceptions.raise_compiler_error("reading landed files needs the duckdb target; on other engines load records into the landing source tables (see README)") }}
+{%- endmacro %}
+
+{% macro duckdb__read_landed_records(files) -%}
+    {#- DuckDB reads JSON lines as one text column so a malformed line is kept, not skipped. -#}
+    {%- set by_format = {'json': [], 'csv': [], 'parquet': []} -%}
+    {%- for f in files -%}{%- do by_format[f[1]].append(f[0]) -%}{%- endfor -%}
+    {%- set parts = [] -%}
+    {%- if by_format['json'] -%}
+        {%- set part -%}
+            select
+                filename as source_file,
+                'json' as file_format,
+                record,
+                case
+                    when not {{ warehouse_ml.is_json_object('record') }} then 'malformed JSON record'
+                end as parse_error
+            from read_csv(
+                {{ warehouse_ml._file_list(by_format['json']) }},
+                columns = {'record': 'varchar'},
+                delim = chr(1), quote = '', escape = '', header = false,
+                auto_detect = false, filename = true
+            )
+            where trim(record) <> ''
+        {%- endset -%}
+        {%- do parts.append(part) -%}
+    {%- endif -%}
+    {%- for path in by_format['csv'] -%}
+        {#- One read per CSV/Parquet file: each file may order its columns differently. -#}
+        {%- set part -%}
+            select
+                {{ warehouse_ml.quote_literal(path) }} as source_file,
+                'csv' as file_format,
+                cast(to_json(t) as varchar) as record,
+                case
+                    when regexp_matches(cast(to_json(t) as varchar), '"column[0-9]+":"')
+                        then 'CSV row has more fields than the header'
+                end as parse_error
+            from read_csv(
+                {{ warehouse_ml.quote_literal(path) }},
+                all_varchar = true, header = true, null_padding = true, strict_mode = false
+            ) as t
+        {%- endset -%}
+        {%- do parts.append(part) -%}
+    {%- endfor -%}
+    {%- for path in by_format['parquet'] -%}
+        {%- set part -%}
+            select
+                {{ warehouse_ml.quote_literal(path) }} as source_file,
+                'parquet' as file_format,
+                cast(to_json(t) as varchar) as record,
+                cast(null as varchar) as parse_error
+            from read_parquet({{ warehouse_ml.quote_literal(path) }}) as t
+        {%- endset -%}
+        {%- do parts.append(part) -%}
+    {%- endfor -%}
+    {%- if parts -%}
+        {{ parts | join('\nunion all\n') }}
+    {%- else -%}
+        select
+            cast(null as varchar) as source_file,
+            cast(null as varchar) as file_format,
+            cast(null as varchar) as record,
+            cast(null as varchar) as parse_error
+        where false
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro _file_list(paths) -%}
+    [{%- for p in paths -%}{{ warehouse_ml.quote_literal(p) }}{{ ", " if not loop.last }}{%- endfor -%}]
+{%- endmacro %}

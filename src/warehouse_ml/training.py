@@ -1,0 +1,424 @@
+"""Train one XGBoost offer model per campaign, with a small Bayesian search.
+
+This is the seed's SageMaker step done in-process: a multiclass XGBoost model
+(``multi:softprob``, so the output is one probability per offer) whose
+hyperparameters are tuned to minimise the validation split's ``mlogloss``,
+with early stopping on that same split. The tuner is optuna's TPE sampler
+instead of SageMaker's Bayesian tuner; with a fixed ``seed`` and a fixed
+``nthread`` a run is reproducible bit for bit, which lets the warehouse's
+scheduled jobs and tests compare models across runs.
+
+Two offers use the same ``multi:softprob`` path (``num_class=2``) rather than
+``binary:logistic`` so the SQL scorer compiles one model shape only.
+
+The test split is never touched here: evaluation happens in
+:mod:`warehouse_ml.metrics` on the returned booster.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+import optuna
+import pandas as pd
+import xgboost as xgb
+
+__all__ = [
+    "RESERVED_PARAMS",
+    "SEARCH_SPACE",
+    "ParamRange",
+    "TrainResult",
+    "TrainingSkipped",
+    "check_trainable",
+    "predict_proba",
+    "train_offer_model",
+]
+
+
+@dataclass(frozen=True)
+class ParamRange:
+    """One hyperparameter's search range (inclusive bounds).
+
+    ``log`` samples uniformly in log space (for scale-like parameters such as
+    ``alpha``); ``integer`` samples integers.
+    """
+
+    low: float
+    high: float
+    log: bool = False
+    integer: bool = False
+
+
+#: The seed's tuning ranges (SageMaker ``HyperparameterTuner`` in the article).
+SEARCH_SPACE: Mapping[str, ParamRange] = MappingProxyType(
+    {
+        "alpha": ParamRange(0.01, 10.0, log=True),
+        "eta": ParamRange(0.01, 0.2),
+        "gamma": ParamRange(0.0, 0.5),
+        "min_child_weight": ParamRange(1.0, 10.0),
+        "max_depth": ParamRange(3, 10, integer=True),
+        "subsample": ParamRange(0.5, 1.0),
+    }
+)
+
+#: Parameters this module sets itself; ``fixed_params`` may not override them
+#: because the SQL scorer and the metrics rely on them.
+RESERVED_PARAMS: frozenset[str] = frozenset({"objective", "num_class", "eval_metric"})
+
+
+class TrainingSkipped(Exception):
+    """A campaign's data cannot produce a meaningful model; nothing was trained.
+
+    Not an error in the pipeline: the caller records ``code``/``reason`` (for
+    example as the model's status) and keeps the previously deployed model.
+
+    Attributes:
+        reason: human-readable explanation.
+        code: stable machine-readable cause: ``single_offer``, ``too_few_rows``,
+            ``missing_class`` or ``no_validation_rows``.
+    """
+
+    def __init__(self, reason: str, code: str = "skipped") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.code = code
+
+
+@dataclass
+class TrainResult:
+    """What :func:`train_offer_model` produced.
+
+    Attributes:
+        booster: the best trial's model, cut to exactly ``best_iteration + 1``
+            boosting rounds (the trees early stopping added after the best round
+            are dropped), so its JSON holds only the trees that are used.
+        best_params: the tuned hyperparameters (``SEARCH_SPACE`` keys), or the
+            given ``fixed_params``.
+        best_iteration: 0-based index of the best round; predict with
+            ``iteration_range=(0, best_iteration + 1)``.
+        valid_mlogloss: XGBoost's validation ``mlogloss`` at ``best_iteration``.
+        n_trials: number of models fitted (1 when ``fixed_params`` was given).
+        trials: one summary dict per trial (number, state, valid_mlogloss,
+            best_iteration, duration_seconds, params).
+        xgb_params: the complete parameter dict passed to ``xgboost.train``.
+        n_classes: number of offers (``num_class``).
+    """
+
+    booster: xgb.Booster
+    best_params: dict[str, Any]
+    best_iteration: int
+    valid_mlogloss: float
+    n_trials: int
+    trials: list[dict[str, Any]] = field(default_factory=list)
+    xgb_params: dict[str, Any] = field(default_factory=dict)
+    n_classes: int = 0
+
+
+def _as_matrix(X: Any, name: str) -> np.ndarray:
+    """Return ``X`` as a 2-D float64 array with ``NaN`` for missing values."""
+    if isinstance(X, pd.DataFrame):
+        arr = X.to_numpy(dtype=np.float64, na_value=np.nan)
+    else:
+        arr = np.asarray(X, dtype=np.float64)
+    if arr.ndim != 2:
+        raise ValueError(f"{name} must be 2-D, got shape {arr.shape}")
+    return arr
+
+
+def _as_labels(y: Any, n_classes: int, name: str) -> np.ndarray:
+    """Return class indices as int64, checking they are integers in ``0..n_classes-1``."""
+    if isinstance(y, pd.Series | pd.Index):
+        raw = pd.to_numeric(y, errors="raise").to_numpy(dtype=np.float64, na_value=np.nan)
+    else:
+        raw = np.asarray(y, dtype=np.float64)
+    raw = raw.reshape(-1)
+    if np.isnan(raw).any():
+        raise ValueError(f"{name} contains missing class indices")
+    labels = raw.astype(np.int64)
+    if not np.array_equal(labels, raw):
+        raise ValueError(f"{name} must hold integer class indices")
+    if len(labels) and (labels.min() < 0 or labels.max() >= n_classes):
+        raise ValueError(f"{name} must be in 0..{n_classes - 1} (n_classes={n_classes})")
+    return labels
+
+
+def check_trainable(
+    y_train: Any,
+    *,
+    n_classes: int,
+    min_rows: int = 50,
+    y_valid: Any | None = None,
+) -> None:
+    """Raise :class:`TrainingSkipped` if a campaign's labels cannot yield a model.
+
+    Why separate: the dbt model can call this before building feature matrices
+    and record a ``skipped`` status cheaply. :func:`train_offer_model` calls it too.
+
+    Checks, in order: at least two offers; at least ``min_rows`` training rows;
+    every class present in the training split (a softmax class with no examples
+    only ever gets its prior, so "predict this offer" would never be learned);
+    a non-empty validation split when ``y_valid`` is given (early stopping and
+    the search need it).
+    """
+    if n_classes < 2:
+        raise TrainingSkipped(
+            f"campaign has {n_classes} offer(s); at least 2 are needed to choose between",
+            code="single_offer",
+        )
+    labels = _as_labels(y_train, n_classes, "y_train")
+    if len(labels) < min_rows:
+        raise TrainingSkipped(
+            f"only {len(labels)} training rows; at least {min_rows} are needed",
+            code="too_few_rows",
+        )
+    counts = np.bincount(labels, minlength=n_classes)
+    absent = np.flatnonzero(counts == 0).tolist()
+    if absent:
+        raise TrainingSkipped(
+            f"class index(es) {absent} have no rows in the training split",
+            code="missing_class",
+        )
+    if y_valid is not None and len(_as_labels(y_valid, n_classes, "y_valid")) == 0:
+        raise TrainingSkipped("the validation split is empty", code="no_validation_rows")
+
+
+def _base_params(n_classes: int, seed: int, nthread: int) -> dict[str, Any]:
+    """Parameters shared by every trial (objective, determinism, quietness)."""
+    return {
+        "objective": "multi:softprob",
+        "num_class": int(n_classes),
+        "eval_metric": "mlogloss",
+        "tree_method": "hist",
+        "nthread": int(nthread),
+        "seed": int(seed),
+        "verbosity": 0,
+    }
+
+
+def _suggest(trial: optuna.Trial) -> dict[str, Any]:
+    """Draw one candidate from :data:`SEARCH_SPACE`."""
+    params: dict[str, Any] = {}
+    for name, spec in SEARCH_SPACE.items():
+        if spec.integer:
+            params[name] = trial.suggest_int(name, int(spec.low), int(spec.high), log=spec.log)
+        else:
+            params[name] = trial.suggest_float(name, spec.low, spec.high, log=spec.log)
+    return params
+
+
+def _fit(
+    params: dict[str, Any],
+    dtrain: xgb.DMatrix,
+    dvalid: xgb.DMatrix,
+    num_boost_round: int,
+    early_stopping_rounds: int,
+) -> tuple[xgb.Booster, int, float]:
+    """Train with early stopping; return (booster, best_iteration, validation mlogloss)."""
+    booster = xgb.train(
+        params,
+        dtrain,
+        num_boost_round=num_boost_round,
+        evals=[(dvalid, "validation")],
+        early_stopping_rounds=early_stopping_rounds,
+        verbose_eval=False,
+    )
+    return booster, int(booster.best_iteration), float(booster.best_score)
+
+
+def _trim(booster: xgb.Booster, best_iteration: int, best_score: float) -> xgb.Booster:
+    """Keep rounds ``0..best_iteration`` only and record them as the model's best.
+
+    Slicing drops the booster's attributes, so ``best_iteration``/``best_score``
+    are set again: a model reloaded from its JSON then still knows its range.
+    """
+    trimmed = booster[: best_iteration + 1]
+    trimmed.set_attr(best_iteration=str(best_iteration), best_score=repr(best_score))
+    return trimmed
+
+
+def train_offer_model(
+    X_train: Any,
+    y_train: Any,
+    X_valid: Any,
+    y_valid: Any,
+    *,
+    n_classes: int,
+    n_trials: int = 10,
+    seed: int = 13,
+    num_boost_round: int = 300,
+    early_stopping_rounds: int = 20,
+    fixed_params: Mapping[str, Any] | None = None,
+    min_rows: int = 50,
+    nthread: int = 1,
+    feature_names: Sequence[str] | None = None,
+) -> TrainResult:
+    """Fit a ``multi:softprob`` XGBoost model, tuning it on the validation split.
+
+    What: runs ``n_trials`` optuna TPE trials over :data:`SEARCH_SPACE`, each an
+    ``xgboost.train`` with early stopping on ``(X_valid, y_valid)``'s mlogloss,
+    and returns the trial with the lowest validation mlogloss. The first
+    ``max(1, min(10, n_trials // 2))`` trials are random (TPE's start-up phase),
+    the rest are guided by the earlier ones. With ``fixed_params`` the search
+    is skipped and one model is fitted with those parameters.
+
+    Why: campaigns are trained unattended, so no one hand-tunes them (the seed's
+    argument for a tuner); a seeded sampler, XGBoost ``seed`` and a fixed
+    ``nthread`` make the same data give the same model on every run.
+
+    Args:
+        X_train, X_valid: 2-D arrays or DataFrames; ``NaN`` marks a missing value.
+        y_train, y_valid: class indices ``0..n_classes-1`` (the offer's ordinal).
+        n_classes: number of offers in the campaign; 2 still uses softprob.
+        n_trials: number of search trials (ignored with ``fixed_params``).
+        seed: seeds both the sampler and XGBoost's row subsampling.
+        num_boost_round: upper bound on boosting rounds per trial.
+        early_stopping_rounds: stop after this many rounds without improvement.
+        fixed_params: XGBoost parameters to use instead of searching; may not
+            contain :data:`RESERVED_PARAMS`.
+        min_rows: fewer training rows than this skips the campaign.
+        nthread: XGBoost threads; keep it fixed for reproducible models.
+        feature_names: optional column names stored in the model (must be valid
+            XGBoost names: no ``[``, ``]`` or ``<``).
+
+    Raises:
+        TrainingSkipped: see :func:`check_trainable`.
+        ValueError: malformed inputs (shapes, labels outside ``0..n_classes-1``,
+            reserved keys in ``fixed_params``, ``n_trials < 1``).
+    """
+    if n_trials < 1:
+        raise ValueError("n_trials must be >= 1")
+    if fixed_params is not None:
+        reserved = sorted(RESERVED_PARAMS & set(fixed_params))
+        if reserved:
+            raise ValueError(f"fixed_params may not set {reserved}; they are fixed by training")
+
+    check_trainable(y_train, n_classes=n_classes, min_rows=min_rows, y_valid=y_valid)
+    Xt = _as_matrix(X_train, "X_train")
+    Xv = _as_matrix(X_valid, "X_valid")
+    yt = _as_labels(y_train, n_classes, "y_train")
+    yv = _as_labels(y_valid, n_classes, "y_valid")
+    if Xt.shape[0] != len(yt) or Xv.shape[0] != len(yv):
+        raise ValueError("X and y must have the same number of rows")
+    if Xt.shape[1] != Xv.shape[1]:
+        raise ValueError(f"X_train has {Xt.shape[1]} columns but X_valid has {Xv.shape[1]}")
+    names = list(feature_names) if feature_names is not None else None
+    if names is not None and len(names) != Xt.shape[1]:
+        raise ValueError(f"{len(names)} feature_names for {Xt.shape[1]} columns")
+
+    dtrain = xgb.DMatrix(Xt, label=yt, feature_names=names, nthread=nthread)
+    dvalid = xgb.DMatrix(Xv, label=yv, feature_names=names, nthread=nthread)
+    base = _base_params(n_classes, seed, nthread)
+
+    if fixed_params is not None:
+        params = {**base, **dict(fixed_params)}
+        started = time.perf_counter()
+        booster, best_iteration, score = _fit(
+            params, dtrain, dvalid, num_boost_round, early_stopping_rounds
+        )
+        trial_summary = {
+            "number": 0,
+            "state": "COMPLETE",
+            "valid_mlogloss": score,
+            "best_iteration": best_iteration,
+            "duration_seconds": time.perf_counter() - started,
+            "params": dict(fixed_params),
+        }
+        return TrainResult(
+            booster=_trim(booster, best_iteration, score),
+            best_params=dict(fixed_params),
+            best_iteration=best_iteration,
+            valid_mlogloss=score,
+            n_trials=1,
+            trials=[trial_summary],
+            xgb_params=params,
+            n_classes=n_classes,
+        )
+
+    # Keep only the best booster seen so far (trials are sequential).
+    best: dict[str, Any] = {"score": math.inf}
+
+    def objective(trial: optuna.Trial) -> float:
+        params = {**base, **_suggest(trial)}
+        booster, best_iteration, score = _fit(
+            params, dtrain, dvalid, num_boost_round, early_stopping_rounds
+        )
+        trial.set_user_attr("best_iteration", best_iteration)
+        if score < best["score"]:
+            best.update(score=score, number=trial.number, booster=booster, params=params)
+        return score
+
+    sampler = optuna.samplers.TPESampler(seed=seed, n_startup_trials=max(1, min(10, n_trials // 2)))
+    previous_verbosity = optuna.logging.get_verbosity()
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    try:
+        study = optuna.create_study(direction="minimize", sampler=sampler)
+        study.optimize(objective, n_trials=n_trials, n_jobs=1)
+    finally:
+        optuna.logging.set_verbosity(previous_verbosity)
+
+    best_trial = study.best_trial
+    if best.get("number") != best_trial.number:  # a tie resolved differently: refit it
+        params = {**base, **best_trial.params}
+        booster, _, score = _fit(params, dtrain, dvalid, num_boost_round, early_stopping_rounds)
+        best.update(score=score, number=best_trial.number, booster=booster, params=params)
+
+    best_iteration = int(best_trial.user_attrs["best_iteration"])
+    trials = [
+        {
+            "number": t.number,
+            "state": t.state.name,
+            "valid_mlogloss": t.value,
+            "best_iteration": t.user_attrs.get("best_iteration"),
+            "duration_seconds": t.duration.total_seconds() if t.duration else None,
+            "params": dict(t.params),
+        }
+        for t in study.trials
+    ]
+    return TrainResult(
+        booster=_trim(best["booster"], best_iteration, float(best["score"])),
+        best_params=dict(best_trial.params),
+        best_iteration=best_iteration,
+        valid_mlogloss=float(best["score"]),
+        n_trials=len(study.trials),
+        trials=trials,
+        xgb_params=dict(best["params"]),
+        n_classes=n_classes,
+    )
+
+
+def predict_proba(
+    booster: xgb.Booster,
+    X: Any,
+    best_iteration: int | None = None,
+) -> np.ndarray:
+    """Class probabilities, shape ``(n_rows, n_classes)``, from the first rounds only.
+
+    What: ``booster.predict`` with ``iteration_range=(0, best_iteration + 1)``
+    (all rounds when ``best_iteration`` is None), reshaped to 2-D. Returns
+    XGBoost's own float32 output unchanged, so it is bit-identical to calling
+    ``booster.predict`` with the same range.
+
+    Why: an early-stopped booster may hold rounds after its best one; predicting
+    through this one function keeps training metrics, batch scores and the SQL
+    scorer's reference on the same trees.
+    """
+    arr = _as_matrix(X, "X")
+    n_features = booster.num_features()
+    if arr.shape[1] != n_features:
+        raise ValueError(f"X has {arr.shape[1]} columns but the model expects {n_features}")
+    rounds = booster.num_boosted_rounds()
+    if best_iteration is None:
+        iteration_range = (0, 0)
+    else:
+        if not 0 <= best_iteration < rounds:
+            raise ValueError(f"best_iteration {best_iteration} outside 0..{rounds - 1}")
+        iteration_range = (0, int(best_iteration) + 1)
+    dmatrix = xgb.DMatrix(arr, feature_names=booster.feature_names)
+    out = booster.predict(dmatrix, iteration_range=iteration_range)
+    return out.reshape(arr.shape[0], -1)
