@@ -199,7 +199,8 @@ def parse_feature_vector(
     for position, raw in enumerate(entries):
         entry = raw.strip()
         if entry == "":
-            out[position] = 0.0 if kinds_arr is not None and kinds_arr[position] == "onehot" else np.nan
+            is_onehot = kinds_arr is not None and kinds_arr[position] == "onehot"
+            out[position] = 0.0 if is_onehot else np.nan
         elif _NUMBER_RE.fullmatch(entry):
             out[position] = float(entry)
         else:

@@ -1,0 +1,444 @@
+"""Compile an XGBoost tree booster into one portable SQL ``select`` (DuckDB and Trino).
+
+The compiled statement scores requests whose features are stored in a LONG relation
+
+    (request_id varchar, feature_index integer, value double)
+
+already filtered to one campaign, and returns one row per request and class::
+
+    (request_id, class_index integer, probability double)
+
+equal to ``booster.predict(DMatrix(X))`` for ``multi:softprob`` (softmax of the per-class
+margins) and, for ``binary:logistic``, two rows per request (class 1 = P(1), class 0 = 1 - P(1)).
+
+Semantics, mirroring how the training matrix is built:
+
+* feature positions ``0..n-1`` are the model's feature order (``split_indices``);
+* ``"numeric"`` features: an absent row, a NULL value or a NaN value is MISSING and follows the
+  split's default direction (xgboost's NaN);
+* ``"onehot"`` features: an absent row, a NULL or a NaN value is ``0.0`` (never missing);
+* xgboost compares in float32: ``float32(x) < float32(threshold)`` goes left.  The pivot casts
+  every value to ``real`` once and each split compares it with ``cast(<literal> as real)``, the
+  literal being a decimal that parses to exactly the float32 threshold.
+
+Layout of the generated SQL (sized for big ensembles, see :func:`compile_booster_sql`):
+
+1. ``wml_x``: pivot of only the features the trees use,
+   ``max(case when feature_index = k then value end)`` grouped by ``request_id``;
+2. ``wml_margin``: one ``case`` expression per tree (nested by tree level, so the expression depth
+   is the tree depth, not the ensemble size), the trees of a class added as a balanced
+   parenthesised sum (depth ``log2(trees)``), plus the base margin;
+3. ``wml_exp``: numerically stable softmax numerators ``exp(m_k - greatest(m_0, ...))``;
+4. the final ``select`` unpivots the classes with a cross join on a ``values`` list, so every CTE
+   is referenced exactly once (Trino inlines CTEs; a second reference would re-score the
+   ensemble).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xgboost
+
+__all__ = [
+    "DIALECTS",
+    "FEATURES_PLACEHOLDER",
+    "FEATURE_KINDS",
+    "OBJECTIVES",
+    "compile_booster_sql",
+    "load_model_json",
+]
+
+FEATURES_PLACEHOLDER = "__WML_FEATURES__"
+"""Relation name the compiled SQL reads by default; callers substitute a validated name."""
+
+DIALECTS = ("duckdb", "trino")
+FEATURE_KINDS = ("numeric", "onehot")
+OBJECTIVES = ("multi:softprob", "binary:logistic")
+
+_RELATION_RE = re.compile(r'[A-Za-z_][A-Za-z0-9_."]*')
+
+# Trees deeper than this are emitted as one flat ``case`` (one ``when`` per leaf, the path as an
+# ``and`` of conditions) instead of nested ``case`` expressions: DuckDB rejects expressions deeper
+# than 1000 (``max_expression_depth``), and the flat form's depth does not grow with the tree.
+_MAX_NESTED_TREE_DEPTH = 128
+
+# NaN test per dialect (the one non-portable piece): DuckDB orders NaN above every number, so a
+# NaN compared with a threshold would always go right instead of the default direction.
+_ISNAN = {"duckdb": "isnan", "trino": "is_nan"}
+
+
+@dataclass(frozen=True)
+class _Tree:
+    """One regression tree of the ensemble, arrays indexed by node id (root = 0)."""
+
+    group: int
+    left: list[int]
+    right: list[int]
+    split_index: list[int]
+    condition: list[float]  # float32 threshold for splits, float32 leaf value for leaves
+    default_left: list[bool]
+
+
+@dataclass(frozen=True)
+class _Model:
+    objective: str
+    num_feature: int
+    num_groups: int  # output groups of the trees: num_class, or 1 for binary:logistic
+    base_margin: list[float]  # per group, in margin space
+    trees: list[_Tree]
+    iteration_indptr: list[int]
+
+
+def compile_booster_sql(
+    booster: xgboost.Booster | str | bytes | dict[str, Any],
+    feature_kinds: Sequence[str],
+    *,
+    dialect: str = "duckdb",
+    relation: str = FEATURES_PLACEHOLDER,
+    iteration_range: tuple[int, int] | None = None,
+) -> str:
+    """Return ONE ``select`` (no trailing semicolon) scoring ``relation`` with ``booster``.
+
+    Args:
+        booster: an ``xgboost.Booster``; its JSON model as a ``dict``; JSON text (``str`` or
+            ``bytes`` starting with ``{``); raw UBJSON model bytes (``Booster.save_raw()``); or a
+            path (``str``/``PathLike``) to a model file.  Objective ``multi:softprob`` or
+            ``binary:logistic``, ``gbtree`` booster, numerical (non-categorical) splits.
+        feature_kinds: ``"numeric"`` or ``"onehot"`` for every model feature, in the model's
+            feature order (its length must equal the model's ``num_feature``).
+        dialect: ``"duckdb"`` or ``"trino"``.  The output differs only in the NaN test used by
+            the pivot (``isnan`` / ``is_nan``); everything else is portable SQL.
+        relation: the long feature relation ``(request_id, feature_index, value)``, a plain or
+            dotted/quoted identifier matching ``[A-Za-z_][A-Za-z0-9_."]*``.
+        iteration_range: ``(begin, end)`` boosting rounds to compile, with the semantics of
+            ``booster.predict(dm, iteration_range=(begin, end))``; ``None`` (or ``(0, 0)``) means
+            every round, which is what ``predict`` does by default in xgboost 3.x even when the
+            booster has a ``best_iteration`` from early stopping.  Use
+            ``(0, booster.best_iteration + 1)`` to score the early-stopped model.
+
+    Returns:
+        SQL producing ``(request_id, class_index integer, probability double)``: one row per
+        request that has at least one row in ``relation`` and per class.  Probabilities equal
+        ``booster.predict`` to about 1e-6 (xgboost adds leaves in float32, the SQL in double).
+
+    Raises:
+        ValueError: unsupported objective / booster / split type, wrong ``feature_kinds``,
+            unknown dialect, unsafe relation name or invalid ``iteration_range``.
+    """
+    if dialect not in DIALECTS:
+        raise ValueError(f"dialect must be one of {DIALECTS}, got {dialect!r}")
+    _validate_relation(relation)
+    model = _parse_model(load_model_json(booster))
+    kinds = list(feature_kinds)
+    if isinstance(feature_kinds, str) or len(kinds) != model.num_feature:
+        raise ValueError(
+            f"feature_kinds must list one kind per model feature ({model.num_feature}), "
+            f"got {len(kinds) if not isinstance(feature_kinds, str) else 'a string'}"
+        )
+    bad = sorted({str(k) for k in kinds if k not in FEATURE_KINDS})
+    if bad:
+        raise ValueError(f"feature_kinds must be one of {FEATURE_KINDS}, got {bad}")
+    trees = _select_trees(model, iteration_range)
+    return _render(model, trees, kinds, dialect, relation)
+
+
+def load_model_json(booster: xgboost.Booster | str | bytes | os.PathLike | dict) -> dict:
+    """Return XGBoost's own JSON model (``Booster.save_raw("json")``) as a ``dict``."""
+    if isinstance(booster, dict):
+        return booster
+    if isinstance(booster, xgboost.Booster):
+        return json.loads(booster.save_raw("json"))
+    if isinstance(booster, bytes | bytearray):
+        if bytes(booster).lstrip()[:1] == b"{":
+            return json.loads(booster)
+        loaded = xgboost.Booster()
+        loaded.load_model(bytearray(booster))
+        return json.loads(loaded.save_raw("json"))
+    if isinstance(booster, str) and booster.lstrip().startswith("{"):
+        return json.loads(booster)
+    if isinstance(booster, str | os.PathLike):
+        path = Path(booster)
+        if not path.is_file():
+            raise ValueError(f"booster: {str(booster)[:80]!r} is neither JSON text nor a file")
+        return load_model_json(xgboost.Booster(model_file=str(path)))
+    raise ValueError(f"booster: unsupported type {type(booster).__name__}")
+
+
+# --------------------------------------------------------------------------------------------
+# Model parsing
+
+
+def _parse_model(doc: dict) -> _Model:
+    try:
+        learner = doc["learner"]
+        objective = learner["objective"]["name"]
+        params = learner["learner_model_param"]
+        booster = learner["gradient_booster"]
+    except (KeyError, TypeError) as exc:
+        raise ValueError(f"not an XGBoost JSON model (missing {exc})") from exc
+    if objective not in OBJECTIVES:
+        raise ValueError(f"unsupported objective {objective!r}; supported: {OBJECTIVES}")
+    if booster.get("name") != "gbtree":
+        raise ValueError(f"unsupported booster {booster.get('name')!r}; only 'gbtree' compiles")
+    if int(params.get("num_target", "1")) != 1:
+        raise ValueError("multi-target models are not supported")
+    num_feature = int(params["num_feature"])
+    num_class = int(params.get("num_class", "0"))
+    num_groups = max(num_class, 1) if objective == "multi:softprob" else 1
+    if objective == "binary:logistic" and num_class > 1:
+        raise ValueError("binary:logistic model with num_class > 1")
+
+    base = _parse_base_score(params.get("base_score", "0.5"))
+    if len(base) == 1:
+        base = base * num_groups
+    if len(base) != num_groups:
+        raise ValueError(f"base_score has {len(base)} values for {num_groups} output groups")
+    if objective == "binary:logistic":
+        p = base[0]
+        if not 0.0 < p < 1.0:
+            raise ValueError(f"binary:logistic base_score must be in (0, 1), got {p}")
+        # stored as a probability; the margin starts at its logit (float32, like xgboost)
+        base = [float(np.float32(-math.log(1.0 / p - 1.0)))]
+
+    model = booster["model"]
+    trees = [_parse_tree(t, g, num_groups, num_feature) for t, g in _zip_trees(model)]
+    indptr = [int(i) for i in model.get("iteration_indptr") or []]
+    if not indptr:  # older models: one tree per group and parallel tree per round
+        per_round = num_groups * int(model["gbtree_model_param"].get("num_parallel_tree", "1"))
+        indptr = list(range(0, len(trees) + 1, per_round))
+    if indptr[0] != 0 or indptr[-1] != len(trees):
+        raise ValueError("iteration_indptr does not match the number of trees")
+    return _Model(objective, num_feature, num_groups, base, trees, indptr)
+
+
+def _zip_trees(model: dict) -> list[tuple[dict, int]]:
+    trees, info = model["trees"], model["tree_info"]
+    if len(trees) != len(info):
+        raise ValueError("tree_info and trees have different lengths")
+    return list(zip(trees, (int(g) for g in info), strict=True))
+
+
+def _parse_base_score(raw: object) -> list[float]:
+    if isinstance(raw, int | float):
+        return [float(raw)]
+    text = str(raw).strip().strip("[]")
+    try:
+        return [float(v) for v in text.split(",") if v.strip()]
+    except ValueError as exc:
+        raise ValueError(f"cannot parse base_score {raw!r}") from exc
+
+
+def _parse_tree(tree: dict, group: int, num_groups: int, num_feature: int) -> _Tree:
+    if not 0 <= group < num_groups:
+        raise ValueError(f"tree {tree.get('id')} has class {group} outside 0..{num_groups - 1}")
+    if int(tree.get("tree_param", {}).get("size_leaf_vector", "1")) > 1:
+        raise ValueError("vector-leaf (multi_output_tree) models are not supported")
+    if any(int(s) != 0 for s in tree.get("split_type", [])):
+        raise ValueError("categorical splits are not supported; train with one-hot features")
+    left = [int(v) for v in tree["left_children"]]
+    right = [int(v) for v in tree["right_children"]]
+    split_index = [int(v) for v in tree["split_indices"]]
+    # float32 values: thresholds are float32 in xgboost, leaves are float32 weights
+    condition = [float(np.float32(v)) for v in tree["split_conditions"]]
+    default_left = [bool(int(v)) for v in tree["default_left"]]
+    if not (len(left) == len(right) == len(split_index) == len(condition) == len(default_left)):
+        raise ValueError(f"tree {tree.get('id')}: node arrays have different lengths")
+    for node, child in enumerate(left):
+        if child != -1 and not (0 <= split_index[node] < num_feature):
+            raise ValueError(f"tree {tree.get('id')}: split on feature {split_index[node]}")
+        if child != -1 and not math.isfinite(condition[node]):
+            raise ValueError(f"tree {tree.get('id')}: non-finite threshold {condition[node]}")
+        if child == -1 and not math.isfinite(condition[node]):
+            raise ValueError(f"tree {tree.get('id')}: non-finite leaf value {condition[node]}")
+    return _Tree(group, left, right, split_index, condition, default_left)
+
+
+def _select_trees(model: _Model, iteration_range: tuple[int, int] | None) -> list[_Tree]:
+    rounds = len(model.iteration_indptr) - 1
+    if iteration_range is None:
+        return model.trees
+    try:
+        begin, end = (int(v) for v in iteration_range)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"iteration_range must be (begin, end), got {iteration_range!r}") from exc
+    if (begin, end) == (0, 0):
+        return model.trees
+    if not 0 <= begin < end <= rounds:
+        raise ValueError(f"iteration_range {iteration_range!r} outside the model's {rounds} rounds")
+    return model.trees[model.iteration_indptr[begin] : model.iteration_indptr[end]]
+
+
+# --------------------------------------------------------------------------------------------
+# SQL rendering
+
+
+def _num(value: float) -> str:
+    """A DOUBLE literal (always with an exponent: a bare decimal is DECIMAL in both engines)."""
+    text = str(np.float32(value))  # shortest decimal that reads back as this float32
+    if float(np.float32(float(text))) != value:  # pragma: no cover - defensive
+        text = repr(value)  # exact double of the float32 value
+    return text if "e" in text else text + "e0"
+
+
+def _threshold(value: float) -> str:
+    return f"cast({_num(value)} as real)"
+
+
+def _validate_relation(relation: str) -> None:
+    if (
+        not isinstance(relation, str)
+        or not _RELATION_RE.fullmatch(relation)
+        or relation.count('"') % 2
+    ):
+        raise ValueError(
+            f"relation must be a safe identifier [A-Za-z_][A-Za-z0-9_.\"]*, got {relation!r}"
+        )
+
+
+def _depth(tree: _Tree) -> int:
+    best, stack = 0, [(0, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if tree.left[node] == -1:
+            best = max(best, depth)
+        else:
+            stack += [(tree.left[node], depth + 1), (tree.right[node], depth + 1)]
+    return best
+
+
+def _tree_sql(tree: _Tree, kinds: Sequence[str]) -> str:
+    """One tree as a ``case`` expression over the pivoted columns ``f<k>`` (float32)."""
+    if _depth(tree) > _MAX_NESTED_TREE_DEPTH:
+        return _flat_tree_sql(tree, kinds)
+    return _nested_tree_sql(tree, kinds, 0)
+
+
+def _nested_tree_sql(tree: _Tree, kinds: Sequence[str], node: int) -> str:
+    if tree.left[node] == -1:
+        return _num(tree.condition[node])
+    left = _nested_tree_sql(tree, kinds, tree.left[node])
+    right = _nested_tree_sql(tree, kinds, tree.right[node])
+    if left == right:
+        return left
+    col, thr = f"f{tree.split_index[node]}", _threshold(tree.condition[node])
+    if kinds[tree.split_index[node]] == "numeric" and tree.default_left[node]:
+        # NULL >= t is NULL, which `case` treats as false: missing goes left (the default)
+        return f"case when {col} >= {thr} then {right} else {left} end"
+    # NULL < t is NULL: missing goes right (the default); one-hot columns are never NULL
+    return f"case when {col} < {thr} then {left} else {right} end"
+
+
+def _flat_tree_sql(tree: _Tree, kinds: Sequence[str]) -> str:
+    branches: list[tuple[str, str]] = []
+    stack: list[tuple[int, tuple[str, ...]]] = [(0, ())]
+    while stack:
+        node, path = stack.pop()
+        if tree.left[node] == -1:
+            branches.append((" and ".join(path), _num(tree.condition[node])))
+            continue
+        col, thr = f"f{tree.split_index[node]}", _threshold(tree.condition[node])
+        go_left, go_right = f"{col} < {thr}", f"{col} >= {thr}"
+        if kinds[tree.split_index[node]] == "numeric":
+            if tree.default_left[node]:
+                go_left = f"coalesce({go_left}, true)"
+            else:
+                go_right = f"coalesce({go_right}, true)"
+        stack.append((tree.right[node], (*path, go_right)))
+        stack.append((tree.left[node], (*path, go_left)))
+    if len(branches) == 1:
+        return branches[0][1]
+    whens = " ".join(f"when {cond} then {leaf}" for cond, leaf in branches[:-1])
+    return f"case {whens} else {branches[-1][1]} end"
+
+
+def _balanced_sum(terms: Sequence[str]) -> str:
+    """``((a + b) + (c + d))``: expression depth log2(n) instead of a chain of n additions."""
+    if len(terms) == 1:
+        return terms[0]
+    mid = len(terms) // 2
+    return f"({_balanced_sum(terms[:mid])} + {_balanced_sum(terms[mid:])})"
+
+
+def _render(
+    model: _Model, trees: Sequence[_Tree], kinds: Sequence[str], dialect: str, relation: str
+) -> str:
+    per_group: list[list[str]] = [[] for _ in range(model.num_groups)]
+    constants = [0.0] * model.num_groups
+    used: set[int] = set()
+    for tree in trees:
+        expr = _tree_sql(tree, kinds)
+        if not expr.startswith("case"):  # a constant tree folds into the base margin
+            constants[tree.group] += float(expr)
+            continue
+        per_group[tree.group].append(expr)
+        used.update(tree.split_index[n] for n in range(len(tree.left)) if tree.left[n] != -1)
+
+    margins = []
+    for group, terms in enumerate(per_group):
+        base = _double(model.base_margin[group] + constants[group])
+        margins.append(f"{base} + {_balanced_sum(terms)}" if terms else base)
+    if model.objective == "binary:logistic":
+        margins = ["0e0", margins[0]]  # softmax over (0, m) == (1 - sigmoid(m), sigmoid(m))
+
+    pivot = [
+        f"cast(max(case when feature_index = {k} then v end) as real) as f{k}"
+        if kinds[k] == "numeric"
+        else f"cast(coalesce(max(case when feature_index = {k} then v end), 0e0) as real) as f{k}"
+        for k in sorted(used)
+    ]
+    n = len(margins)
+    greatest = f"greatest({', '.join(f'm{c}' for c in range(n))})" if n > 1 else "m0"
+    classes = ", ".join(f"({c})" for c in range(n))
+    pick = " ".join(f"when {c} then e.e{c}" for c in range(n - 1))
+    pick = f"case c.class_index {pick} else e.e{n - 1} end" if n > 1 else "e.e0"
+    total = " + ".join(f"e.e{c}" for c in range(n))
+
+    pivot_cols = "".join(f",\n        {col}" for col in pivot)
+    margin_cols = "".join(f",\n        {m} as m{c}" for c, m in enumerate(margins))
+    exp_cols = "".join(f",\n        exp(m{c} - mx) as e{c}" for c in range(n))
+    return (
+        "with wml_x as (\n"
+        "    select\n"
+        f"        request_id{pivot_cols}\n"
+        "    from (\n"
+        "        select\n"
+        "            request_id,\n"
+        "            feature_index,\n"
+        f"            case when {_ISNAN[dialect]}(value) then null else value end as v\n"
+        f"        from {relation}\n"
+        "    ) as wml_src\n"
+        "    group by request_id\n"
+        "),\n"
+        "wml_margin as (\n"
+        "    select\n"
+        f"        request_id{margin_cols}\n"
+        "    from wml_x\n"
+        "),\n"
+        "wml_exp as (\n"
+        "    select\n"
+        f"        request_id{exp_cols}\n"
+        "    from (\n"
+        f"        select *, {greatest} as mx from wml_margin\n"
+        "    ) as wml_m\n"
+        ")\n"
+        "select\n"
+        "    e.request_id,\n"
+        "    cast(c.class_index as integer) as class_index,\n"
+        f"    cast({pick} / ({total}) as double) as probability\n"
+        "from wml_exp as e\n"
+        f"cross join (values {classes}) as c (class_index)"
+    )
+
+
+def _double(value: float) -> str:
+    text = repr(float(value))
+    return text if "e" in text else text + "e0"

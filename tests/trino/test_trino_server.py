@@ -1,0 +1,294 @@
+"""Tests against a real local Trino server (see scripts/trino/trino_local.py).
+
+Start one with ``.venv/bin/python scripts/trino/trino_local.py start``.  Connection settings come
+from ``WML_TRINO_HOST`` (127.0.0.1), ``WML_TRINO_PORT`` (8080) and ``WML_TRINO_CATALOG``
+(memory).  When the server does not answer, the server tests are skipped -- unless
+``WML_TRINO_REQUIRED`` is set (to anything but ``0``/``false``/empty), in which case they fail.
+
+The first group of tests only exercises the provisioning script (config generation, settings
+validation, Java discovery) and runs without a server or any download.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+import sys
+import urllib.parse
+import uuid
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = REPO_ROOT / "scripts" / "trino" / "trino_local.py"
+
+HOST = os.environ.get("WML_TRINO_HOST", "").strip() or "127.0.0.1"
+PORT = int(os.environ.get("WML_TRINO_PORT", "").strip() or "8080")
+CATALOG = os.environ.get("WML_TRINO_CATALOG", "").strip() or "memory"
+REQUIRED = os.environ.get("WML_TRINO_REQUIRED", "").strip().lower() not in ("", "0", "false", "no")
+
+
+# --------------------------------------------------------------------------- script (offline)
+
+
+@pytest.fixture(scope="module")
+def trino_local():
+    spec = importlib.util.spec_from_file_location("wml_trino_local", SCRIPT)
+    assert spec and spec.loader, f"cannot load {SCRIPT}"
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _read_props(path: Path) -> dict[str, str]:
+    props = {}
+    for line in path.read_text().splitlines():
+        if line and not line.startswith("#"):
+            key, _, value = line.partition("=")
+            props[key] = value
+    return props
+
+
+def test_script_writes_loopback_only_config(trino_local, tmp_path, monkeypatch):
+    monkeypatch.setenv("WML_TRINO_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("WML_TRINO_PORT", "18089")
+    monkeypatch.setenv("WML_TRINO_HEAP", "2G")
+    s = trino_local.Settings()
+    trino_local.write_config(s)
+
+    config = _read_props(s.etc / "config.properties")
+    assert config["coordinator"] == "true"
+    assert config["node-scheduler.include-coordinator"] == "true"
+    assert config["http-server.http.port"] == "18089"
+    assert config["discovery.uri"] == "http://127.0.0.1:18089"
+    node = _read_props(s.etc / "node.properties")
+    assert node["node.bind-ip"] == "127.0.0.1"
+    assert node["node.data-dir"] == str(s.data)
+    assert _read_props(s.etc / "catalog" / "memory.properties")["connector.name"] == "memory"
+    jvm = (s.etc / "jvm.config").read_text().splitlines()
+    assert jvm[0] == "-Xmx2G"
+
+    cmd = trino_local.java_command(s, Path("/opt/java/bin/java"))
+    assert cmd[0] == "/opt/java/bin/java"
+    assert cmd[-1] == "io.trino.server.TrinoServer"
+    assert f"-Dconfig={s.etc / 'config.properties'}" in cmd
+    assert "-Dnode.bind-ip=127.0.0.1" in cmd
+
+
+def test_script_artifact_urls_are_pinned(trino_local, monkeypatch):
+    monkeypatch.delenv("WML_MAVEN_REPO", raising=False)
+    monkeypatch.setenv("WML_TRINO_PLUGINS", "memory")
+    s = trino_local.Settings()
+    urls = [s.artifact_url(a, e) for a, e, _ in s.artifacts()]
+    v = trino_local.TRINO_VERSION
+    assert urls == [
+        f"https://repo1.maven.org/maven2/io/trino/trino-server-core/{v}/trino-server-core-{v}.tar.gz",
+        f"https://repo1.maven.org/maven2/io/trino/trino-memory/{v}/trino-memory-{v}.zip",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("var", "value"),
+    [("WML_TRINO_PORT", "80800"), ("WML_TRINO_PORT", "x"), ("WML_TRINO_HEAP", "2")],
+)
+def test_script_rejects_bad_settings(trino_local, monkeypatch, var, value):
+    monkeypatch.setenv(var, value)
+    with pytest.raises(trino_local.TrinoLocalError, match=var):
+        trino_local.Settings()
+
+
+def test_script_reports_unusable_java(trino_local, tmp_path, monkeypatch):
+    monkeypatch.setenv("WML_TRINO_JAVA", str(tmp_path / "no-such-jdk"))
+    with pytest.raises(trino_local.TrinoLocalError, match=r"No Java >= 24\.0\.1.*WML_TRINO_JAVA"):
+        trino_local.find_java()
+
+
+# --------------------------------------------------------------------------- live server
+
+
+@pytest.fixture(scope="module")
+def cursor():
+    def unavailable(reason: str):
+        if REQUIRED:
+            pytest.fail(f"WML_TRINO_REQUIRED is set but {reason}", pytrace=False)
+        pytest.skip(
+            f"{reason} (set WML_TRINO_REQUIRED=1 to make this a failure; start a server "
+            "with `.venv/bin/python scripts/trino/trino_local.py start`)"
+        )
+
+    try:
+        import trino
+    except ImportError:
+        unavailable("the `trino` Python client is not installed")
+    try:
+        conn = trino.dbapi.connect(
+            host=HOST,
+            port=PORT,
+            user="wml-pytest",
+            catalog=CATALOG,
+            schema="default",
+            request_timeout=30,
+            max_attempts=1,
+        )
+        cur = conn.cursor()
+        cur.execute("SELECT 1")
+        assert cur.fetchall() == [[1]]
+    except Exception as exc:
+        unavailable(
+            f"no Trino answers SELECT 1 at {HOST}:{PORT} ({type(exc).__name__}: "
+            f"{str(exc).splitlines()[0][:200] if str(exc) else ''})"
+        )
+    yield cur
+    conn.close()
+
+
+def q(cur, sql: str, *params):
+    cur.execute(sql, list(params) if params else None)
+    return cur.fetchall()
+
+
+def one(cur, sql: str, *params):
+    rows = q(cur, sql, *params)
+    assert len(rows) == 1 and len(rows[0]) == 1, rows
+    return rows[0][0]
+
+
+@pytest.fixture
+def schema(cursor):
+    name = f"wml_pytest_{uuid.uuid4().hex[:10]}"
+    q(cursor, f"CREATE SCHEMA {CATALOG}.{name}")
+    yield f"{CATALOG}.{name}"
+    q(cursor, f"DROP SCHEMA {CATALOG}.{name} CASCADE")
+
+
+def test_server_version(cursor):
+    version = one(cursor, "SELECT version()")
+    assert version.isdigit(), version
+
+
+def test_memory_table_roundtrip(cursor, schema):
+    table = f"{schema}.offers"
+    q(cursor, f"CREATE TABLE {table} (id bigint, ua varchar, amount double, day date)")
+    inserted = q(
+        cursor,
+        f"INSERT INTO {table} VALUES (1, 'Mobile Safari', 10.5, DATE '2024-01-01'), "
+        "(2, 'São Paulo ~*', NULL, DATE '2024-02-29'), (3, NULL, -0.25, NULL)",
+    )
+    assert inserted == [[3]]
+    rows = q(cursor, f"SELECT id, ua, amount, CAST(day AS varchar) FROM {table} ORDER BY id")
+    assert rows == [
+        [1, "Mobile Safari", 10.5, "2024-01-01"],
+        [2, "São Paulo ~*", None, "2024-02-29"],
+        [3, None, -0.25, None],
+    ]
+    q(cursor, f"CREATE TABLE {schema}.agg AS SELECT count(*) AS n, sum(amount) AS s FROM {table}")
+    assert q(cursor, f"SELECT n, s FROM {schema}.agg") == [[3, 10.25]]
+
+
+# url_encode follows Java's URLEncoder (HTML form encoding), quote(v, safe="") follows RFC 3986:
+# space -> '+' instead of '%20', '~' -> '%7E' instead of '~', '*' kept instead of '%2A'.
+# Everything else (UTF-8 bytes, upper-case hex, '-', '_', '.', reserved chars) is identical.
+URL_ENCODE_KNOWN_DIFFERENCES = {
+    "Mobile Safari": "Mobile+Safari",
+    "São Paulo": "S%C3%A3o+Paulo",
+    "~": "%7E",
+    "*": "*",
+    " ": "+",
+    "a b+c": "a+b%2Bc",
+    "A-Z_a.z~0": "A-Z_a.z%7E0",
+    "~user *x": "%7Euser+*x",
+}
+URL_ENCODE_SAME = [
+    *"-_.!'()+%&=?#/:@,;$[]\"<>\\^`{|}\t\n",
+    *["Chrome/WebView", "ü", "é", "日本", "😀", "O'Brien", "", "abcXYZ0189"],
+]
+# The SQL rewrite that makes Trino match Python exactly ('+' only ever comes from a space,
+# a literal plus is already %2B).
+URL_ENCODE_AS_QUOTE = "replace(replace(replace(url_encode(?), '+', '%20'), '%7E', '~'), '*', '%2A')"
+
+
+@pytest.mark.parametrize("value", list(URL_ENCODE_KNOWN_DIFFERENCES) + URL_ENCODE_SAME)
+def test_url_encode_vs_urllib_quote(cursor, value):
+    python = urllib.parse.quote(value, safe="")
+    trino_value = one(cursor, "SELECT url_encode(?)", value)
+    if value in URL_ENCODE_KNOWN_DIFFERENCES:
+        assert trino_value == URL_ENCODE_KNOWN_DIFFERENCES[value] != python
+        assert trino_value == python.replace("%20", "+").replace("~", "%7E").replace("%2A", "*")
+    else:
+        assert trino_value == python
+    assert one(cursor, f"SELECT {URL_ENCODE_AS_QUOTE}", value) == python
+    assert one(cursor, "SELECT url_decode(url_encode(?))", value) == value
+
+
+def test_url_encode_null(cursor):
+    assert one(cursor, "SELECT url_encode(CAST(NULL AS varchar))") is None
+
+
+@pytest.mark.parametrize("value", ["abc", "São Paulo", "", "Mobile Safari"])
+def test_md5_hex_and_from_base(cursor, value):
+    digest = hashlib.md5(value.encode()).hexdigest()
+    row = q(
+        cursor,
+        "SELECT to_hex(md5(to_utf8(?))), "
+        "from_base(substr(lower(to_hex(md5(to_utf8(?)))), 1, 15), 16)",
+        value,
+        value,
+    )[0]
+    assert row == [digest.upper(), int(digest[:15], 16)]  # to_hex is upper-case
+
+
+def test_from_base_overflows_past_bigint(cursor):
+    import trino
+
+    # 16 hex digits can exceed bigint: md5('abc') starts with 9..., so 8 digits max is safe-ish,
+    # 15 always fits, 16 fails whenever the first digit is >= 8.
+    with pytest.raises(trino.exceptions.TrinoUserError, match="Not a valid base-16 number"):
+        q(cursor, "SELECT from_base(substr(to_hex(md5(to_utf8('abc'))), 1, 16), 16)")
+
+
+def test_json_extract_scalar(cursor):
+    doc = json.dumps({"a": {"b": "x"}, "n": 1.5, "t": True, "arr": [1, 2], "nul": None, "a b": "y"})
+    row = q(
+        cursor,
+        "SELECT json_extract_scalar(?, '$.a.b'), json_extract_scalar(?, '$.n'), "
+        "json_extract_scalar(?, '$.t'), json_extract_scalar(?, '$.arr'), "
+        "json_extract_scalar(?, '$.nul'), json_extract_scalar(?, '$.arr[1]'), "
+        "json_extract_scalar(?, '$[\"a b\"]'), json_extract_scalar('not json', '$.a')",
+        *([doc] * 7),
+    )[0]
+    # scalars come back as varchar; arrays/objects/null give NULL; invalid JSON gives NULL
+    assert row == ["x", "1.5", "true", None, None, "2", "y", None]
+
+
+def test_try_cast(cursor):
+    row = q(
+        cursor,
+        "SELECT try_cast('12' AS integer), try_cast('x' AS integer), try_cast(' 12 ' AS integer), "
+        "try_cast('1.5' AS integer), try_cast('1.5' AS double), try_cast('1e3' AS double), "
+        "CAST(try_cast('2024-01-02' AS date) AS varchar), try_cast('2024-13-01' AS date)",
+    )[0]
+    assert row == [12, None, 12, None, 1.5, 1000.0, "2024-01-02", None]
+
+
+def test_split_unnest_with_ordinality(cursor):
+    rows = q(
+        cursor,
+        "SELECT s.id, u.part, u.pos FROM (VALUES (1, 'a|b||c'), (2, 'd'), (3, '')) AS s(id, str) "
+        "CROSS JOIN UNNEST(split(s.str, '|')) WITH ORDINALITY AS u(part, pos) ORDER BY s.id, u.pos",
+    )
+    # 1-based positions, empty pieces kept, split('') is [''] (like Python's str.split)
+    assert rows == [[1, "a", 1], [1, "b", 2], [1, "", 3], [1, "c", 4], [2, "d", 1], [3, "", 1]]
+
+
+def test_regexp_like(cursor):
+    row = q(
+        cursor,
+        "SELECT regexp_like('Mobile Safari', 'Safari'), regexp_like('abc', '^b'), "
+        "regexp_like('ABC', '(?i)abc'), regexp_like('a.c', 'a\\.c'), "
+        "regexp_like(CAST(NULL AS varchar), 'a')",
+    )[0]
+    assert row == [True, False, True, True, None]  # unanchored search, like re.search
