@@ -416,11 +416,17 @@ def java_command(s: Settings, java: Path) -> list[str]:
 # --------------------------------------------------------------------------- process
 
 
-def _read_pid(s: Settings) -> int | None:
+def _read_pid_file(s: Settings) -> tuple[int | None, str | None]:
+    """The pid file holds "<pid> <host>:<port>" of the server this cache last started."""
     try:
-        return int(s.pid_file.read_text().strip())
-    except (OSError, ValueError):
-        return None
+        parts = s.pid_file.read_text().split()
+        return int(parts[0]), (parts[1] if len(parts) > 1 else None)
+    except (OSError, ValueError, IndexError):
+        return None, None
+
+
+def _read_pid(s: Settings) -> int | None:
+    return _read_pid_file(s)[0]
 
 
 def _is_our_server(pid: int, s: Settings) -> bool:
@@ -533,7 +539,11 @@ def _alive(pid: int) -> bool:
 def cmd_install(s: Settings) -> int:
     java, version = find_java()
     install(s)
-    write_config(s)
+    pid = running_pid(s)
+    if pid is None:
+        write_config(s)
+    else:
+        log(f"server running (pid {pid}): left its config in {s.etc} untouched")
     print(
         f"Trino {s.version} installed in {s.install_dir}; Java {'.'.join(map(str, version))} "
         f"at {java}; config in {s.etc}"
@@ -544,6 +554,12 @@ def cmd_install(s: Settings) -> int:
 def cmd_start(s: Settings) -> int:
     pid = running_pid(s)
     if pid is not None:
+        where = _read_pid_file(s)[1]
+        if where and where != f"{s.host}:{s.port}":
+            raise TrinoLocalError(
+                f"a Trino from {s.cache} is already running on {where} (pid {pid}), not on "
+                f"{s.host}:{s.port}; stop it first or use another WML_TRINO_CACHE"
+            )
         log(f"already running (pid {pid}); waiting for it to answer")
         wait_ready(s, s.start_timeout, pid)
         print(f"Trino {s.version} running on http://{s.host}:{s.port} (pid {pid})")
@@ -576,7 +592,7 @@ def cmd_start(s: Settings) -> int:
             env=env,
             start_new_session=True,
         )
-    s.pid_file.write_text(f"{proc.pid}\n")
+    s.pid_file.write_text(f"{proc.pid} {s.host}:{s.port}\n")
     log(
         f"launched Trino {s.version} on Java {'.'.join(map(str, version))} (pid {proc.pid}), "
         f"log {s.log_file}"

@@ -19,6 +19,8 @@ from warehouse_ml.training import (
 )
 
 FAST = {"num_boost_round": 60, "early_stopping_rounds": 10}
+# long enough that early stopping ends the searched trials before the last round
+SEARCH = {"num_boost_round": 300, "early_stopping_rounds": 5}
 
 
 def _synthetic(n: int, seed: int, noise: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
@@ -58,7 +60,7 @@ def trained(data: dict[str, np.ndarray]):
         n_classes=3,
         n_trials=3,
         seed=13,
-        **FAST,
+        **SEARCH,
     )
 
 
@@ -85,11 +87,12 @@ def test_result_shape_and_params_within_ranges(trained) -> None:
     assert trained.valid_mlogloss == min(t["valid_mlogloss"] for t in trained.trials)
     assert trained.xgb_params["objective"] == "multi:softprob"
     assert trained.xgb_params["num_class"] == 3
-    assert 0 <= trained.best_iteration < FAST["num_boost_round"]
+    assert 0 <= trained.best_iteration < SEARCH["num_boost_round"]
 
 
 def test_booster_holds_exactly_the_used_rounds(trained) -> None:
     booster = trained.booster
+    assert trained.best_iteration < 250  # stopped early, so later rounds existed
     assert booster.num_boosted_rounds() == trained.best_iteration + 1
     assert booster.best_iteration == trained.best_iteration
     reloaded = xgb.Booster()
@@ -139,7 +142,7 @@ def test_same_seed_is_deterministic(data, trained) -> None:
         n_classes=3,
         n_trials=3,
         seed=13,
-        **FAST,
+        **SEARCH,
     )
     assert again.best_params == trained.best_params
     assert again.best_iteration == trained.best_iteration
@@ -230,9 +233,7 @@ def test_fixed_params_skip_the_search(data) -> None:
 def test_two_offers_use_softprob_with_two_columns() -> None:
     X, y = _synthetic(400, seed=8)
     y = (y == 0).astype(int)
-    result = train_offer_model(
-        X[:300], y[:300], X[300:], y[300:], n_classes=2, n_trials=2, **FAST
-    )
+    result = train_offer_model(X[:300], y[:300], X[300:], y[300:], n_classes=2, n_trials=2, **FAST)
     config = json.loads(result.booster.save_config())
     assert config["learner"]["objective"]["name"] == "multi:softprob"
     proba = predict_proba(result.booster, X[300:], result.best_iteration)
