@@ -19,7 +19,8 @@ row), so millions of events take seconds.
 
 Example::
 
-    >>> from warehouse_ml.generator import GeneratorConfig, generate_events, bayes_error
+    >>> from warehouse_ml.generator import (
+    ...     EVENT_COLUMNS, GeneratorConfig, bayes_error, generate_events, generate_requests)
     >>> cfg = GeneratorConfig(n_events=1_000, n_requests=200)
     >>> events = generate_events(cfg)
     >>> list(events.columns) == list(EVENT_COLUMNS)
@@ -33,10 +34,10 @@ Command line: ``python -m warehouse_ml.generator --out data/sample --events 5000
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -124,7 +125,8 @@ _COUNTRY_TABLE = """
 TH 18.0
   Bangkok:13.7563:100.5018:6 | Nonthaburi:13.8621:100.5144:1.5 | Chiang Mai:18.7883:98.9853:1.5
   Khon Kaen:16.4419:102.8360:1 | Hat Yai:7.0086:100.4747:1 | Nakhon Ratchasima:14.9799:102.0977:1
-  Udon Thani:17.4138:102.7872:0.8 | Phuket:7.8804:98.3923:0.6 | Ban Yang Sam Ton:15.5027:101.0030:0.2
+  Udon Thani:17.4138:102.7872:0.8 | Phuket:7.8804:98.3923:0.6
+  Ban Yang Sam Ton:15.5027:101.0030:0.2
   @ True Internet | TRUE INTERNET Co.,Ltd. | Total Access Communication PLC.
   @ Advanced Wireless Network Company Limited | TOT Public Company Limited
 NP 8.0
@@ -211,9 +213,10 @@ ES 1.6
   A Coruña:43.3623:-8.4115:0.4 | Bilbao:43.2630:-2.9350:0.5
   @ Telefonica de Espana | Vodafone Spain | Orange Espagne SA | Xfera Moviles S.A.
 BR 1.5
-  São Paulo:-23.5505:-46.6333:4 | Rio de Janeiro:-22.9068:-43.1729:2.5 | Brasília:-15.8267:-47.9218:1
-  Belo Horizonte:-19.9167:-43.9345:1 | Salvador:-12.9777:-38.5016:1 | Fortaleza:-3.7319:-38.5267:0.8
-  Curitiba:-25.4284:-49.2733:0.8 | Porto Alegre:-30.0346:-51.2177:0.7 | Goiânia:-16.6869:-49.2648:0.5
+  São Paulo:-23.5505:-46.6333:4 | Rio de Janeiro:-22.9068:-43.1729:2.5
+  Brasília:-15.8267:-47.9218:1 | Belo Horizonte:-19.9167:-43.9345:1 | Salvador:-12.9777:-38.5016:1
+  Fortaleza:-3.7319:-38.5267:0.8 | Curitiba:-25.4284:-49.2733:0.8
+  Porto Alegre:-30.0346:-51.2177:0.7 | Goiânia:-16.6869:-49.2648:0.5
   @ Claro S.A. | TIM Celular S.A. | Telefonica Brasil S.A. | Oi Movel S.A.
 LB 1.5
   Beirut:33.8938:35.5018:5 | Tripoli:34.4367:35.8497:1.5 | Sidon:33.5571:35.3729:1
@@ -347,7 +350,8 @@ PK 0.27
   Faisalabad:31.4504:73.1350:0.8 | Rawalpindi:33.5651:73.0169:0.8
   @ Pakistan Telecommunication Company Limited | Jazz (Mobilink) | Telenor Pakistan | Zong
 PY 0.26
-  Asunción:-25.2637:-57.5759:4 | Ciudad del Este:-25.5097:-54.6111:1 | San Lorenzo:-25.3397:-57.5088:1
+  Asunción:-25.2637:-57.5759:4 | Ciudad del Este:-25.5097:-54.6111:1
+  San Lorenzo:-25.3397:-57.5088:1
   @ Telecel S.A. | Nucleo S.A.
 GT 0.26
   Guatemala City:14.6349:-90.5069:5 | Quetzaltenango:14.8347:-91.5181:1 | Mixco:14.6331:-90.6064:1
@@ -682,7 +686,7 @@ _BROWSER_VERSIONS: dict[str, tuple[tuple[str, float], ...]] = {
 _DEFAULT_BROWSER_VERSIONS: tuple[tuple[str, float], ...] = (("1.0", 1.0), ("2.1.3", 1.0))
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class GeneratorConfig:
     """Size, seed and drift of a generated sample.
 
@@ -713,7 +717,7 @@ class GeneratorConfig:
 # --------------------------------------------------------------------------------------
 # Vectorised nested categorical sampling
 # --------------------------------------------------------------------------------------
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class _Nested:
     """A categorical distribution per parent, flattened so one ``searchsorted`` samples it.
 
@@ -795,7 +799,7 @@ def _nested_from_table(
 # --------------------------------------------------------------------------------------
 # The world: static tables + seeded location points and ISP networks
 # --------------------------------------------------------------------------------------
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class _World:
     """Every category the generator can emit, with sampling tables and string pools."""
 
@@ -890,10 +894,11 @@ def _world(seed: int) -> _World:
     first = rng.choice(np.setdiff1d(np.arange(1, 224), [10, 127]), size=n_net)
     rest = rng.integers(0, 2**24, size=n_net)
     base = ((first << 24) | rest) & ~((1 << (32 - prefix)) - 1) & 0xFFFFFFFF
-    networks = tuple(
+    cidrs = [
         f"{b >> 24}.{(b >> 16) & 255}.{(b >> 8) & 255}.{b & 255}/{p}"
         for b, p in zip(base.tolist(), prefix.tolist(), strict=True)
-    ) + ("",)
+    ]
+    networks = (*cidrs, "")
 
     dtypes = tuple(name for name, _ in _DTYPES)
     dtype_pick = _Nested.build([0] * len(dtypes), range(len(dtypes)), [w for _, w in _DTYPES], 1)
@@ -937,7 +942,7 @@ def _wrap_long(values: FloatArray) -> FloatArray:
     return (values + 180.0) % 360.0 - 180.0
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class _UserModel:
     """The (possibly shifted) user distribution: samplers plus coordinate string pools."""
 
@@ -977,7 +982,7 @@ def _user_model(seed: int, shift: float) -> _UserModel:
     )
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class _Users:
     """Integer codes of drawn users (indices into the world's pools) and their location."""
 
@@ -998,7 +1003,7 @@ class _Users:
 def _draw_users(model: _UserModel, n: int, rng: np.random.Generator) -> _Users:
     """Draw ``n`` users at once: country → city → point/ISP, device type → OS → browser."""
     w = model.world
-    u = rng.random((10, n))
+    u = rng.random((11, n))
     zeros = np.zeros(n, dtype=np.int64)
     country = model.country_pick.sample(zeros, u[0])
     city = model.city_pick.sample(country, u[1])
@@ -1009,9 +1014,6 @@ def _draw_users(model: _UserModel, n: int, rng: np.random.Generator) -> _Users:
     dtype = model.dtype_pick.sample(zeros, u[6])
     os_ = model.os_pick.sample(dtype, u[7])
     browser = model.browser_pick.sample(os_, u[8])
-    # Versions reuse u[4]/u[2]-independent draws: split one uniform into two digits.
-    u_os_version = u[9]
-    u_browser_version = (u[9] * 1024.0) % 1.0
     return _Users(
         country=country,
         city=city,
@@ -1020,9 +1022,9 @@ def _draw_users(model: _UserModel, n: int, rng: np.random.Generator) -> _Users:
         network=network,
         dtype=dtype,
         os=os_,
-        os_version=w.os_version_pick.sample(os_, u_os_version),
+        os_version=w.os_version_pick.sample(os_, u[9]),
         browser=browser,
-        browser_version=w.browser_version_pick.sample(browser, u_browser_version),
+        browser_version=w.browser_version_pick.sample(browser, u[10]),
         lat=model.point_lat[point],
         long=model.point_long[point],
     )
@@ -1068,8 +1070,7 @@ def _uuid4_bytes(rng: np.random.Generator, n: int) -> npt.NDArray[np.uint8]:
     hexd[:, 0::2] = _HEX_DIGITS[raw >> 4]
     hexd[:, 1::2] = _HEX_DIGITS[raw & 0x0F]
     out = np.full((n, 36), ord("-"), dtype=np.uint8)
-    for dst, src in ((0, 0), (9, 8), (14, 12), (19, 16), (24, 20)):
-        width = {0: 8, 20: 12}.get(src, 4)
+    for dst, src, width in ((0, 0, 8), (9, 8, 4), (14, 12, 4), (19, 16, 4), (24, 20, 12)):
         out[:, dst : dst + width] = hexd[:, src : src + width]
     return out
 
@@ -1092,7 +1093,7 @@ def _uuid4_strings(rng: np.random.Generator, n: int) -> list[str]:
 # --------------------------------------------------------------------------------------
 # Campaigns and the true offer model
 # --------------------------------------------------------------------------------------
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class _Campaign:
     """One campaign's offers and its true softmax model over user features.
 
@@ -1128,7 +1129,9 @@ class _Campaign:
     ) -> FloatArray:
         """Untempered logits, shape (n, K); unknown codes are -1, missing coords NaN."""
         waves = np.cos(
-            np.outer(lat, self.loc_freq[:, 0]) + np.outer(long, self.loc_freq[:, 1]) + self.loc_phase
+            np.outer(lat, self.loc_freq[:, 0])
+            + np.outer(long, self.loc_freq[:, 1])
+            + self.loc_phase
         )
         loc = np.nan_to_num(waves @ self.loc_coef, nan=0.0)
         return (
@@ -1199,9 +1202,20 @@ def _campaign(seed: int, index: int) -> _Campaign:
     target = float(rng.uniform(*_TARGET_BAYES_ERROR))
 
     draft = _Campaign(
-        campaign_id, offers, share, bias, country_eff, os_eff, browser_eff, dtype_eff,
-        loc_freq, loc_phase, loc_coef, 1.0, target,
-    )  # fmt: skip
+        campaign_id=campaign_id,
+        offers=offers,
+        share=share,
+        bias=bias,
+        country_eff=country_eff,
+        os_eff=os_eff,
+        browser_eff=browser_eff,
+        dtype_eff=dtype_eff,
+        loc_freq=loc_freq,
+        loc_phase=loc_phase,
+        loc_coef=loc_coef,
+        temperature=1.0,
+        target_error=target,
+    )
     users = _calibration_users(seed)
     z = draft.raw_logits(users.country, users.os, users.browser, users.dtype, users.lat, users.long)
     lo, hi = np.log(1e-3), np.log(1e3)  # error decreases monotonically in T
@@ -1211,11 +1225,7 @@ def _campaign(seed: int, index: int) -> _Campaign:
             lo = mid
         else:
             hi = mid
-    temperature = float(np.exp(0.5 * (lo + hi)))
-    return _Campaign(
-        campaign_id, offers, share, bias, country_eff, os_eff, browser_eff, dtype_eff,
-        loc_freq, loc_phase, loc_coef, temperature, target,
-    )  # fmt: skip
+    return dataclasses.replace(draft, temperature=float(np.exp(0.5 * (lo + hi))))
 
 
 def _campaigns(cfg: GeneratorConfig) -> tuple[_Campaign, ...]:
@@ -1258,9 +1268,13 @@ def _events_table(cfg: GeneratorConfig) -> pa.Table:
         for lo in range(0, rows.size, _CHUNK_ROWS):
             r = rows[lo : lo + _CHUNK_ROWS]
             p = c.probabilities(
-                users.country[r], users.os[r], users.browser[r], users.dtype[r],
-                users.lat[r], users.long[r],
-            )  # fmt: skip
+                users.country[r],
+                users.os[r],
+                users.browser[r],
+                users.dtype[r],
+                users.lat[r],
+                users.long[r],
+            )
             local = (p.cumsum(axis=1) < u_offer[r, None]).sum(axis=1)
             offer[r] = offer_offsets[ci] + np.minimum(local, len(c.offers) - 1)
 
@@ -1313,7 +1327,7 @@ def generate_requests(cfg: GeneratorConfig) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------
 def _codes(values: pd.Series, pool: Sequence[str]) -> IntArray:
     """Index of each value in ``pool`` (exact, case-sensitive); -1 when absent."""
-    arr = pa.array(values.astype("object") if values.dtype == object else values, from_pandas=True)
+    arr = pa.array(values, from_pandas=True)
     if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
         arr = pc.cast(arr, pa.string())
     idx = pc.index_in(arr, value_set=pa.array(pool, type=arr.type))
@@ -1328,7 +1342,9 @@ def _features(
     if missing:
         raise KeyError(f"frame lacks feature columns {missing}")
     w = _world(cfg.seed)
-    lat = pd.to_numeric(users_df["lat"], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    lat = pd.to_numeric(users_df["lat"], errors="coerce").to_numpy(
+        dtype=np.float64, na_value=np.nan
+    )
     long = pd.to_numeric(users_df["long"], errors="coerce").to_numpy(
         dtype=np.float64, na_value=np.nan
     )
@@ -1526,7 +1542,9 @@ def write_sample(out_dir: Path, cfg: GeneratorConfig, fmt: Format = "json") -> d
         "n_campaigns": cfg.n_campaigns,
         "shift": cfg.shift,
         "format": fmt,
-        "campaigns": {cid: {"offers": list(offers)} for cid, offers in campaign_offers(cfg).items()},
+        "campaigns": {
+            cid: {"offers": list(offers)} for cid, offers in campaign_offers(cfg).items()
+        },
         "bayes_error": bayes_error(requests_df, cfg) if len(requests_df) else None,
         "bayes_error_by_campaign": bayes_error_by_campaign(requests_df, cfg),
     }

@@ -205,8 +205,15 @@ def train_campaign(
         return row
 
     booster = result.booster
-    test_metrics = evaluate_multiclass(y_test, predict_proba(booster, X_test), labels)
-    valid_metrics = evaluate_multiclass(y_valid, predict_proba(booster, X_valid), labels)
+    # The baseline guesses the training split's majority offer, as a deployed
+    # majority-class rule would.
+    majority = int(np.bincount(y_train, minlength=len(labels)).argmax())
+    test_metrics = evaluate_multiclass(
+        y_test, predict_proba(booster, X_test), labels, baseline_class=majority
+    )
+    valid_metrics = evaluate_multiclass(
+        y_valid, predict_proba(booster, X_valid), labels, baseline_class=majority
+    )
     passed, reason = passes_gate(test_metrics, settings.max_hamming_loss)
     row.update(
         status="champion" if passed else "rejected",

@@ -1,0 +1,166 @@
+"""The ``wml`` command: sample data, the demo build and its summary.
+
+``wml demo`` is what ``make demo`` runs: generate the sample if it is absent,
+``dbt build`` on DuckDB, then print what was built and where to look.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+SAMPLE_DIR = Path("data/sample")
+LOCK_HINT = (
+    "another process holds the DuckDB file {path} (a DuckDB shell, a notebook or a BI tool). "
+    "DuckDB allows one writer: close it and run again."
+)
+
+
+def project_root(start: Path | None = None) -> Path:
+    """The folder holding dbt_project.yml (the current one or a parent)."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "dbt_project.yml").is_file():
+            return folder
+    raise SystemExit("wml: run this inside the warehouse_ml project (no dbt_project.yml found)")
+
+
+def dbt_executable() -> str:
+    """The dbt installed beside this Python (the project's virtual environment)."""
+    beside = Path(sys.executable).with_name("dbt")
+    return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
+
+
+def duckdb_path(root: Path) -> Path:
+    """The DuckDB file dbt builds: ``WML_DUCKDB_PATH`` or ``warehouse.duckdb``."""
+    path = Path(os.environ.get("WML_DUCKDB_PATH", "warehouse.duckdb"))
+    return path if path.is_absolute() else root / path
+
+
+def run_dbt(args: Sequence[str], root: Path, env: dict[str, str] | None = None) -> int:
+    """Run dbt in the project, streaming its output; explain a DuckDB lock clearly."""
+    cmd = [dbt_executable(), *args]
+    print(f"[warehouse_ml] $ {' '.join(cmd)}", flush=True)
+    proc = subprocess.Popen(
+        cmd,
+        cwd=root,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    locked = False
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        sys.stdout.write(line)
+        locked = locked or "Could not set lock on file" in line
+    code = proc.wait()
+    if code and locked:
+        print(f"\nwml: {LOCK_HINT.format(path=duckdb_path(root))}", file=sys.stderr)
+    return code
+
+
+def ensure_sample(root: Path, events: int, requests: int, seed: int) -> None:
+    """Generate the sample into data/sample unless the user points elsewhere or it exists."""
+    from warehouse_ml.generator import GeneratorConfig, write_sample
+
+    sample = root / SAMPLE_DIR
+    if "WML_LANDING_DIR" in os.environ or (sample / "sample_meta.json").exists():
+        return
+    started = time.perf_counter()
+    cfg = GeneratorConfig(n_events=events, n_requests=requests, seed=seed)
+    meta = write_sample(sample, cfg)
+    print(
+        f"[warehouse_ml] generated {events:,} events and {requests:,} requests in {sample} "
+        f"({time.perf_counter() - started:.1f}s; Bayes error {meta['bayes_error']:.4f})",
+        flush=True,
+    )
+
+
+def print_summary(root: Path) -> None:
+    """What the build produced, read back from the DuckDB file."""
+    import duckdb
+
+    path = duckdb_path(root)
+    with duckdb.connect(str(path), read_only=True) as con:
+
+        def one(sql: str) -> tuple:
+            return con.execute(sql).fetchone()
+
+        files = one("select count(*), sum(rows_read), sum(rows_accepted), sum(rows_rejected) from ingest_files")
+        print("\n== warehouse_ml demo: what was built ==")
+        print(f"DuckDB file: {path}")
+        print(f"ingest_files: {files[0]} files, {files[1]} rows read = {files[2]} accepted + {files[3]} rejected")
+        for reason, n in con.execute(
+            "select reason, count(*) from ingest_rejects group by 1 order by 2 desc limit 5"
+        ).fetchall():
+            print(f"  ingest_rejects: {n} x {reason}")
+        rows = con.execute(
+            """
+            select m.campaign_id, m.status, m.status_reason
+            from ml_models as m
+            where m.invocation_id = (select invocation_id from ml_models order by trained_at desc limit 1)
+            order by m.campaign_id
+            """
+        ).fetchall()
+        print(f"ml_models (this build): {len(rows)} campaigns")
+        for campaign, status, reason in rows:
+            print(f"  {campaign}: {status} - {reason}")
+        preds = one(
+            "select count(*), count(predicted_offer_id), count(scoring_error) from offer_predictions"
+        )
+        print(f"offer_predictions: {preds[0]} requests, {preds[1]} scored, {preds[2]} with a scoring_error")
+    print(
+        "\nNext: `.venv/bin/dbt build` / `.venv/bin/dbt test` to rebuild or re-check; query the tables with\n"
+        f"  .venv/bin/python -c \"import duckdb; print(duckdb.connect('{path.name}', read_only=True)"
+        ".sql('select * from offer_predictions limit 5'))\"\n"
+        "See README.md, section 'Reading the outputs'."
+    )
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    root = project_root()
+    started = time.perf_counter()
+    ensure_sample(root, args.events, args.requests, args.seed)
+    code = run_dbt(["build", *args.dbt_args], root)
+    if code:
+        print("wml demo: dbt build failed (see above)", file=sys.stderr)
+        return code
+    print_summary(root)
+    print(f"\n[warehouse_ml] demo finished in {time.perf_counter() - started:.1f}s")
+    return 0
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from warehouse_ml.generator import main as generator_main
+
+    return generator_main(args.generator_args)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="wml", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="generate the sample if absent, dbt build, summarise")
+    demo.add_argument("--events", type=int, default=60_000)
+    demo.add_argument("--requests", type=int, default=6_000)
+    demo.add_argument("--seed", type=int, default=13)
+    demo.add_argument("dbt_args", nargs=argparse.REMAINDER, help="extra dbt build arguments")
+    demo.set_defaults(func=cmd_demo)
+
+    gen = sub.add_parser("generate", help="write sample conversion events and requests")
+    gen.add_argument("generator_args", nargs=argparse.REMAINDER)
+    gen.set_defaults(func=cmd_generate)
+
+    args = parser.parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
