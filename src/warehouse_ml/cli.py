@@ -78,7 +78,7 @@ def ensure_sample(root: Path, events: int, requests: int, seed: int) -> None:
     meta = write_sample(sample, cfg)
     print(
         f"[warehouse_ml] generated {events:,} events and {requests:,} requests in {sample} "
-        f"({time.perf_counter() - started:.1f}s; Bayes error {meta['bayes_error']:.4f})",
+        f"({time.perf_counter() - started:.1f}s; Bayes error of the requests {meta['bayes_error']})",
         flush=True,
     )
 

@@ -760,15 +760,10 @@ class _Nested:
         """Same support, weights raised to ``power`` (<1 flattens towards the tail)."""
         return _Nested.build(self.parent, self.child, self.weight**power, len(self.start))
 
-    def probabilities(self) -> FloatArray:
-        """P(child | parent) per edge."""
-        totals = np.bincount(self.parent, weights=self.weight, minlength=len(self.start))
-        return self.weight / totals[self.parent]
-
     def sample(self, parents: IntArray, u: FloatArray) -> IntArray:
         """Draw one child per row given its parent code and a uniform(0, 1) number."""
-        edge = np.searchsorted(self.cum, parents + u, side="right")
-        edge = np.clip(edge, self.start[parents], self.stop[parents] - 1)
+        # u is capped below 1 so parent + u stays inside the parent's (p, p + 1] range.
+        edge = np.searchsorted(self.cum, parents + np.minimum(u, 1.0 - 1e-9), side="right")
         return self.child[edge]
 
 
@@ -1127,13 +1122,16 @@ class _Campaign:
         lat: FloatArray,
         long: FloatArray,
     ) -> FloatArray:
-        """Untempered logits, shape (n, K); unknown codes are -1, missing coords NaN."""
+        """Untempered logits, shape (n, K); unknown codes are -1, NaN coords add nothing."""
         waves = np.cos(
             np.outer(lat, self.loc_freq[:, 0])
             + np.outer(long, self.loc_freq[:, 1])
             + self.loc_phase
         )
-        loc = np.nan_to_num(waves @ self.loc_coef, nan=0.0)
+        loc = np.einsum("nj,jk->nk", waves, self.loc_coef)  # faster than BLAS at this shape
+        unknown = ~(np.isfinite(lat) & np.isfinite(long))
+        if unknown.any():
+            loc[unknown] = 0.0
         return (
             self.bias
             + self.country_eff[country]
@@ -1219,7 +1217,7 @@ def _campaign(seed: int, index: int) -> _Campaign:
     users = _calibration_users(seed)
     z = draft.raw_logits(users.country, users.os, users.browser, users.dtype, users.lat, users.long)
     lo, hi = np.log(1e-3), np.log(1e3)  # error decreases monotonically in T
-    for _ in range(60):
+    for _ in range(40):
         mid = 0.5 * (lo + hi)
         if _bayes_error_of_logits(z, float(np.exp(mid))) > target:
             lo = mid
@@ -1467,19 +1465,17 @@ def empirical_bayes_error(
 # --------------------------------------------------------------------------------------
 # Writing files
 # --------------------------------------------------------------------------------------
-_JSON_NEEDS_ESCAPE = r'["\\\x00-\x1f]'
-
-
-def _json_string_values(col: pa.ChunkedArray | pa.Array) -> pa.Array:
-    """Each value as a JSON string literal, exactly as ``json.dumps(v, ensure_ascii=False)``."""
-    arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+def _json_body(arr: pa.Array) -> tuple[pa.Array, bool]:
+    """Values as JSON string content: unchanged when nothing needs escaping, else as
+    complete ``json.dumps(v, ensure_ascii=False)`` literals. Returns (array, quoted)."""
     if arr.null_count:
         raise ValueError("JSON writer does not expect nulls")
-    if not pc.any(pc.match_substring_regex(arr, _JSON_NEEDS_ESCAPE)).as_py():
-        return pc.binary_join_element_wise('"', arr, '"', "")
+    raw = np.frombuffer(_string_bytes(arr), dtype=np.uint8)
+    if not np.any((raw < 0x20) | (raw == 0x22) | (raw == 0x5C)):  # control, '"', '\\'
+        return arr, False
     enc = arr.dictionary_encode()
     quoted = pa.array([json.dumps(v, ensure_ascii=False) for v in enc.dictionary.to_pylist()])
-    return quoted.take(enc.indices)
+    return quoted.take(enc.indices), True
 
 
 def _string_bytes(arr: pa.Array) -> memoryview:
@@ -1493,15 +1489,24 @@ def _string_bytes(arr: pa.Array) -> memoryview:
 
 
 def _write_jsonl(table: pa.Table, path: Path) -> None:
-    """JSON lines, keys in column order, compact separators, UTF-8 (like the seed)."""
+    """JSON lines, keys in column order, compact separators, UTF-8 (like the seed).
+
+    Byte-identical to ``json.dumps(row, ensure_ascii=False, separators=(",", ":"))`` per
+    line, built with one Arrow string join per block instead of a Python loop per row.
+    """
     with path.open("wb") as fh:
         for lo in range(0, table.num_rows, _CHUNK_ROWS // 2):
             chunk = table.slice(lo, _CHUNK_ROWS // 2)
             parts: list[pa.Array | str] = []
+            literal = "{"
             for i, name in enumerate(chunk.column_names):
-                parts.append(("{" if i == 0 else ",") + json.dumps(name) + ":")
-                parts.append(_json_string_values(chunk.column(name)))
-            parts.append("}\n")
+                col = chunk.column(name)
+                arr = col.chunk(0) if col.num_chunks == 1 else col.combine_chunks()
+                body, quoted = _json_body(arr.cast(pa.string()))  # a block fits 32-bit offsets
+                literal += ("," if i else "") + json.dumps(name) + ":" + ("" if quoted else '"')
+                parts += [literal, body]
+                literal = "" if quoted else '"'
+            parts.append(literal + "}\n")
             fh.write(_string_bytes(pc.binary_join_element_wise(*parts, "")))
 
 

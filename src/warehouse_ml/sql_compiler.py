@@ -17,9 +17,10 @@ Semantics, mirroring how the training matrix is built:
 * ``"numeric"`` features: an absent row, a NULL value or a NaN value is MISSING and follows the
   split's default direction (xgboost's NaN);
 * ``"onehot"`` features: an absent row, a NULL or a NaN value is ``0.0`` (never missing);
-* xgboost compares in float32: ``float32(x) < float32(threshold)`` goes left.  The pivot casts
-  every value to ``real`` once and each split compares it with ``cast(<literal> as real)``, the
-  literal being a decimal that parses to exactly the float32 threshold.
+* xgboost compares in float32: ``float32(x) < float32(threshold)`` goes left.  The pivot rounds
+  every value to float32 once (``cast(cast(v as real) as double)``) and each split compares it
+  with a double literal chosen so that the comparison is exactly the float32 one (see
+  :func:`_threshold`).
 
 Layout of the generated SQL (sized for big ensembles, see :func:`compile_booster_sql`):
 
@@ -42,6 +43,7 @@ import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import ROUND_FLOOR, Context, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -158,8 +160,10 @@ def load_model_json(booster: xgboost.Booster | str | bytes | os.PathLike | dict)
     if isinstance(booster, xgboost.Booster):
         return json.loads(booster.save_raw("json"))
     if isinstance(booster, bytes | bytearray):
-        if bytes(booster).lstrip()[:1] == b"{":
+        try:
             return json.loads(booster)
+        except ValueError:  # not JSON text: UBJSON (``save_raw()``'s default) also starts "{"
+            pass
         loaded = xgboost.Booster()
         loaded.load_model(bytearray(booster))
         return json.loads(loaded.save_raw("json"))
@@ -282,15 +286,43 @@ def _select_trees(model: _Model, iteration_range: tuple[int, int] | None) -> lis
 
 
 def _num(value: float) -> str:
-    """A DOUBLE literal (always with an exponent: a bare decimal is DECIMAL in both engines)."""
-    text = str(np.float32(value))  # shortest decimal that reads back as this float32
-    if float(np.float32(float(text))) != value:  # pragma: no cover - defensive
-        text = repr(value)  # exact double of the float32 value
+    """A leaf value or base margin as a DOUBLE literal: the shortest decimal of the float32.
+
+    Always written with an exponent, because a bare decimal (``0.25``) is a DECIMAL in both
+    DuckDB and Trino, and DECIMAL arithmetic would change the result type and precision.
+    """
+    text = str(np.float32(value))  # numpy prints the shortest repr that reads back as the float32
     return text if "e" in text else text + "e0"
 
 
 def _threshold(value: float) -> str:
-    return f"cast({_num(value)} as real)"
+    """The shortest DOUBLE literal ``c`` with ``prev_float32(t) < c <= t`` for threshold ``t``.
+
+    The pivot rounds each value to float32 once (``cast(cast(v as real) as double)``), so
+    every column value ``x`` is a float32 held exactly in a double, and for such ``x``::
+
+        float32(x) < t   <=>   x <= prev_float32(t)   <=>   x < c
+
+    which is xgboost's comparison, exactly, without a cast per split and with short literals
+    (``0.3e0`` rather than ``cast(0.30000001192092896e0 as real)``).  Both engines parse
+    decimal literals to the nearest double (DuckDB: fast_float, Trino: ``Double.parseDouble``),
+    the same rounding Python's ``float()`` does, which is what the check below relies on.
+    """
+    t32 = np.float32(value)
+    if t32 == 0:
+        return "0e0"  # -0.0 and 0.0 compare equal
+    target, below = float(t32), float(np.nextafter(t32, np.float32(-np.inf)))
+    exact = Decimal(target)
+    for digits in range(1, 18):
+        # the largest decimal of this many significant digits that is <= the threshold
+        candidate = Context(prec=digits, rounding=ROUND_FLOOR).plus(exact)
+        if below < float(candidate) <= target:
+            break
+    else:  # pragma: no cover - 17 digits always identify the double itself
+        candidate = Decimal(repr(target))
+    candidate = candidate.normalize()
+    positional, scientific = f"{candidate:f}", f"{candidate:e}".replace("e+", "e")
+    return positional + "e0" if len(positional) + 1 <= len(scientific) else scientific
 
 
 def _validate_relation(relation: str) -> None:
@@ -300,7 +332,7 @@ def _validate_relation(relation: str) -> None:
         or relation.count('"') % 2
     ):
         raise ValueError(
-            f"relation must be a safe identifier [A-Za-z_][A-Za-z0-9_.\"]*, got {relation!r}"
+            f'relation must be a safe identifier [A-Za-z_][A-Za-z0-9_."]*, got {relation!r}'
         )
 
 
@@ -389,12 +421,13 @@ def _render(
     if model.objective == "binary:logistic":
         margins = ["0e0", margins[0]]  # softmax over (0, m) == (1 - sigmoid(m), sigmoid(m))
 
-    pivot = [
-        f"cast(max(case when feature_index = {k} then v end) as real) as f{k}"
-        if kinds[k] == "numeric"
-        else f"cast(coalesce(max(case when feature_index = {k} then v end), 0e0) as real) as f{k}"
-        for k in sorted(used)
-    ]
+    pivot = []
+    for k in sorted(used):
+        value = f"max(case when feature_index = {k} then v end)"
+        if kinds[k] == "onehot":
+            value = f"coalesce({value}, 0e0)"
+        # round to float32 once, like xgboost's DMatrix; keep it as an exact double
+        pivot.append(f"cast(cast({value} as real) as double) as f{k}")
     n = len(margins)
     greatest = f"greatest({', '.join(f'm{c}' for c in range(n))})" if n > 1 else "m0"
     classes = ", ".join(f"({c})" for c in range(n))

@@ -79,6 +79,19 @@ def test_script_writes_loopback_only_config(trino_local, tmp_path, monkeypatch):
     assert "-Dnode.bind-ip=127.0.0.1" in cmd
 
 
+def test_script_aot_cache_flags(trino_local, tmp_path, monkeypatch):
+    monkeypatch.setenv("WML_TRINO_CACHE", str(tmp_path))
+    monkeypatch.delenv("WML_TRINO_AOT", raising=False)
+    s = trino_local.Settings()
+    cache = s.aot_file((25, 0, 2))
+    assert trino_local.aot_flags(s, (24, 0, 1)) == []  # one-step AOT training needs JDK 25
+    assert trino_local.aot_flags(s, (25, 0, 2)) == [f"-XX:AOTCacheOutput={cache}"]
+    cache.write_bytes(b"x")
+    assert trino_local.aot_flags(s, (25, 0, 2)) == [f"-XX:AOTCache={cache}"]
+    monkeypatch.setenv("WML_TRINO_AOT", "0")
+    assert trino_local.aot_flags(trino_local.Settings(), (25, 0, 2)) == []
+
+
 def test_script_artifact_urls_are_pinned(trino_local, monkeypatch):
     monkeypatch.delenv("WML_MAVEN_REPO", raising=False)
     monkeypatch.setenv("WML_TRINO_PLUGINS", "memory")

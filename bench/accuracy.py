@@ -1,0 +1,87 @@
+"""Test-split Hamming loss over several split seeds, each a real `dbt build`.
+
+Usage: .venv/bin/python bench/accuracy.py [--landing DIR] [--seeds 11 12 13 14 15] [--trials 10]
+Writes bench/results/accuracy_<name>.json and prints mean ± standard deviation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import duckdb
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(landing: Path, seed: int, trials: int, workdir: Path, extra: dict | None = None) -> dict:
+    db = workdir / f"accuracy_{seed}.duckdb"
+    requests = workdir / "no_requests"
+    requests.mkdir(exist_ok=True)
+    env = {
+        **os.environ,
+        "WML_DUCKDB_PATH": str(db),
+        "WML_LANDING_DIR": str(landing),
+        "WML_REQUESTS_DIR": str(requests),
+    }
+    dbt = str(Path(sys.executable).with_name("dbt"))
+    vars_ = json.dumps({"split_seed": seed, "hpo_trials": trials, **(extra or {})})
+    subprocess.run(
+        [dbt, "build", "--select", "+ml_models", "--vars", vars_, "--quiet"],
+        cwd=ROOT, env=env, check=True,
+    )
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute(
+            "select campaign_id, metrics from ml_models where status <> 'retired' and metrics is not null"
+        ).fetchall()
+    return {
+        campaign: {
+            "hamming_loss": json.loads(m)["test"]["hamming_loss"],
+            "baseline_hamming_loss": json.loads(m)["test"]["baseline_hamming_loss"],
+            "n_test_rows": json.loads(m)["test"]["n_rows"],
+        }
+        for campaign, m in rows
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--landing", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[11, 12, 13, 14, 15])
+    parser.add_argument("--trials", type=int, default=10)
+    parser.add_argument("--name", default="real_sample")
+    parser.add_argument("--vars", default="{}", help="extra dbt vars as JSON")
+    args = parser.parse_args()
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for seed in args.seeds:
+            results[seed] = run(args.landing.resolve(), seed, args.trials, Path(tmp), json.loads(args.vars))
+            print(seed, results[seed], flush=True)
+    losses = [m["hamming_loss"] for per in results.values() for m in per.values()]
+    summary = {
+        "landing": str(args.landing),
+        "seeds": args.seeds,
+        "hpo_trials": args.trials,
+        "vars": json.loads(args.vars),
+        "per_seed": results,
+        "mean_hamming_loss": statistics.mean(losses),
+        "stdev_hamming_loss": statistics.stdev(losses) if len(losses) > 1 else 0.0,
+        "min": min(losses),
+        "max": max(losses),
+    }
+    out = ROOT / "bench" / "results" / f"accuracy_{args.name}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(summary, indent=2) + "\n")
+    print(f"mean {summary['mean_hamming_loss']:.4f} ± {summary['stdev_hamming_loss']:.4f} "
+          f"(min {summary['min']:.4f}, max {summary['max']:.4f}) -> {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
