@@ -208,9 +208,13 @@ def train_campaign(
     # The baseline guesses the training split's majority offer, as a deployed
     # majority-class rule would.
     majority = int(np.bincount(y_train, minlength=len(labels)).argmax())
-    test_metrics = evaluate_multiclass(
-        y_test, predict_proba(booster, X_test), labels, baseline_class=majority
-    )
+    test_proba = predict_proba(booster, X_test)
+    test_metrics = evaluate_multiclass(y_test, test_proba, labels, baseline_class=majority)
+    # The reference for prediction drift: the distribution of the winning
+    # probability on the test split (Hivemall fits a Gaussian to it).
+    top = test_proba.max(axis=1).astype(np.float64)
+    test_metrics["top_probability_mean"] = float(top.mean())
+    test_metrics["top_probability_std"] = float(top.std())
     valid_metrics = evaluate_multiclass(
         y_valid, predict_proba(booster, X_valid), labels, baseline_class=majority
     )

@@ -456,3 +456,61 @@ def test_not_a_model():
         compile_booster_sql({"learner": {}}, ["numeric"])
     with pytest.raises(ValueError, match="neither JSON text nor a file"):
         compile_booster_sql(os.path.join("no", "such", "model.json"), ["numeric"])
+
+
+# ------------------------------------------------------------------------------- Trino (opt-in)
+
+
+def _trino_cursor():
+    trino = pytest.importorskip("trino")
+    host = os.environ.get("WML_TRINO_HOST", "127.0.0.1")
+    port = int(os.environ.get("WML_TRINO_PORT", "8080"))
+    try:
+        conn = trino.dbapi.connect(host=host, port=port, user="wml_sql_compiler_test")
+        cur = conn.cursor()
+        cur.execute("select 1")
+        cur.fetchall()
+    except Exception as exc:  # no server, or still starting up
+        pytest.skip(f"no Trino server at {host}:{port}: {str(exc)[:120]}")
+    return cur
+
+
+def _sql_double(value, null):
+    if null:
+        return "cast(null as double)"
+    if np.isnan(value):
+        return "nan()"
+    text = repr(float(value))
+    return text if "e" in text else text + "e0"
+
+
+@pytest.mark.trino
+def test_trino_matches_predict():
+    rng = np.random.default_rng(76)
+    X, y, kinds = _random_data(rng, 600, 4, 3, 3)
+    booster = _train(X, y, 3, rounds=15, max_depth=5)
+    X_score, _, _ = _random_data(rng, 150, 4, 3, 3, missing=0.3)
+    X_score[:10, :4] = np.nan
+    table = _long_table(X_score, kinds, rng).to_pydict()
+    nulls = [v is None for v in table["value"]]
+    values = ",\n".join(
+        f"('{r}', {i}, {_sql_double(np.nan if n else v, n)})"
+        for r, i, v, n in zip(
+            table["request_id"], table["feature_index"], table["value"], nulls, strict=True
+        )
+    )
+    sql = compile_booster_sql(booster, kinds, dialect="trino", relation="feats")
+    cur = _trino_cursor()
+    cur.execute(
+        f"with feats (request_id, feature_index, value) as (values {values})\n"
+        f"select * from ({sql}) as s order by request_id, class_index"
+    )
+    rows = cur.fetchall()
+    assert [(d[0], d[1]) for d in cur.description] == [
+        ("request_id", "varchar(7)"),
+        ("class_index", "integer"),
+        ("probability", "double"),
+    ]
+    assert [r[0] for r in rows] == list(np.repeat([f"r{i:06d}" for i in range(150)], 3))
+    got = np.array([r[2] for r in rows]).reshape(150, 3)
+    _assert_matches(got, booster.predict(xgb.DMatrix(X_score)))
