@@ -8,6 +8,6 @@
 {%- endmacro %}
 
 {% macro duckdb__is_json_object(json_text) -%}
-    {#- DuckDB has no try(json_parse); it validates with json_valid and classifies with json_type. -#}
-    coalesce(json_valid({{ json_text }}) and json_type({{ json_text }}) = 'OBJECT', false)
+    {#- DuckDB has no try(json_parse); json_valid guards json_type (AND does not short-circuit). -#}
+    case when json_valid({{ json_text }}) then json_type({{ json_text }}) = 'OBJECT' else false end
 {%- endmacro %}

@@ -61,11 +61,12 @@ renamed as (
         long,
         case
             when check_failure is not null then check_failure
-            -- Duplicate ids: the first ingested copy wins (then file name, then record text).
+            -- Duplicate ids: one copy is kept, the first ingested, then by file name, then by
+            -- record text, so the choice is the same on every engine and every rebuild.
             when row_number() over (
                 partition by check_failure is null, event_id
                 order by ingested_at, source_file, record
-            ) > 1 then 'duplicate id (an earlier copy was kept)'
+            ) > 1 then 'duplicate id (another copy was kept)'
         end as reject_reason,
         ingested_at
     from checked

@@ -62,7 +62,7 @@ renamed as (
             when row_number() over (
                 partition by check_failure is null, request_id
                 order by ingested_at, source_file, record
-            ) > 1 then 'duplicate id (an earlier copy was kept)'
+            ) > 1 then 'duplicate id (another copy was kept)'
         end as reject_reason,
         ingested_at
     from checked

@@ -1,0 +1,86 @@
+"""Fixtures that run the real dbt project against temporary DuckDB files."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from warehouse_ml.generator import GeneratorConfig, write_sample
+
+ROOT = Path(__file__).resolve().parents[2]
+SHARED = ROOT.parent / "shared"
+DBT = str(Path(sys.executable).with_name("dbt"))
+# Small but real: few HPO trials and rounds keep each build to seconds.
+FAST_VARS = "{hpo_trials: 2, num_boost_round: 60, early_stopping_rounds: 10}"
+
+
+@dataclass
+class Warehouse:
+    """A DuckDB file built by dbt from given landing and requests folders."""
+
+    path: Path
+    landing: Path
+    requests: Path
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {
+            **os.environ,
+            "WML_TARGET": "duckdb",
+            "WML_DUCKDB_PATH": str(self.path),
+            "WML_LANDING_DIR": str(self.landing),
+            "WML_REQUESTS_DIR": str(self.requests),
+        }
+
+    def dbt(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        """Run dbt in the project; on failure show its output in the assertion."""
+        proc = subprocess.run(
+            [DBT, *args], cwd=ROOT, env=self.env, capture_output=True, text=True
+        )
+        if check and proc.returncode != 0:
+            raise AssertionError(f"dbt {' '.join(args)} failed:\n{proc.stdout[-6000:]}\n{proc.stderr}")
+        return proc
+
+    def build(self, *args: str, vars_: str = FAST_VARS) -> subprocess.CompletedProcess:
+        return self.dbt("build", "--vars", vars_, *args)
+
+    def query(self, sql: str, params: list | None = None) -> list[tuple]:
+        with duckdb.connect(str(self.path), read_only=True) as con:
+            return con.execute(sql, params or []).fetchall()
+
+    def frame(self, sql: str, params: list | None = None):
+        with duckdb.connect(str(self.path), read_only=True) as con:
+            return con.execute(sql, params or []).df()
+
+
+@pytest.fixture(scope="session")
+def make_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Warehouse]:
+    """Factory: a fresh DuckDB path with its own landing and requests folders."""
+
+    def make(name: str) -> Warehouse:
+        base = tmp_path_factory.mktemp(name)
+        (base / "landing").mkdir()
+        (base / "requests").mkdir()
+        return Warehouse(base / "warehouse.duckdb", base / "landing", base / "requests")
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def generated(make_warehouse: Callable[..., Warehouse]) -> Warehouse:
+    """The generated sample built end to end once (shared by read-only tests)."""
+    wh = make_warehouse("generated")
+    meta = write_sample(wh.path.parent / "sample", GeneratorConfig(n_events=12_000, n_requests=1_200, seed=5))
+    wh.landing = wh.path.parent / "sample" / "landing"
+    wh.requests = wh.path.parent / "sample" / "requests"
+    wh.meta = meta
+    wh.build()
+    return wh

@@ -1,0 +1,175 @@
+"""End-to-end checks of one real dbt build over the generated sample."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import urllib.parse
+
+import numpy as np
+import pytest
+import xgboost as xgb
+
+from warehouse_ml.features import long_to_matrix
+
+
+def test_every_campaign_has_a_champion(generated):
+    campaigns = set(generated.meta["campaigns"])
+    rows = generated.query("select campaign_id, status from ml_models")
+    assert {c for c, s in rows if s == "champion"} == campaigns
+    served = generated.query("select campaign_id from ml_serving_models")
+    assert sorted(c for (c,) in served) == sorted(campaigns)
+
+
+def test_one_prediction_per_accepted_request(generated):
+    accepted = generated.query(
+        "select count(*) from stg_landing__requests where reject_reason is null"
+    )[0][0]
+    assert accepted == generated.meta["n_requests"]
+    n, distinct, scored = generated.query(
+        "select count(*), count(distinct request_id), count(predicted_offer_id) from offer_predictions"
+    )[0]
+    assert n == distinct == accepted == scored
+
+
+def test_scores_are_distributions_ranked_by_probability(generated):
+    bad = generated.query(
+        """
+        select request_id from offer_scores group by request_id
+        having abs(sum(probability) - 1) > 1e-6 or min(rank) <> 1 or max(rank) <> count(*)
+        """
+    )
+    assert bad == []
+    mismatched = generated.query(
+        """
+        select count(*) from offer_predictions as p
+        join offer_scores as s on p.request_id = s.request_id and s.rank = 1
+        where p.predicted_offer_id <> s.offer_id or p.probability <> s.probability
+        """
+    )[0][0]
+    assert mismatched == 0
+
+
+def test_sql_scorer_agrees_with_xgboost_predict(generated):
+    """Compare the SQL scores with an independent xgboost predict on the registry JSON."""
+    models = generated.frame(
+        "select m.* from ml_models as m join ml_serving_models as s using (model_id)"
+    )
+    sql = generated.frame("select request_id, model_id, class_index, probability from offer_scores_sql")
+    features = generated.frame(
+        "select request_id as row_id, feature_index, value from int_requests_features"
+    )
+    checked = 0
+    for _, model in models.iterrows():
+        booster = xgb.Booster()
+        booster.load_model(bytearray(model["booster_json"].encode()))
+        mine = sql[sql["model_id"] == model["model_id"]]
+        ids = sorted(mine["request_id"].unique())
+        X = long_to_matrix(features, ids, json.loads(model["feature_kinds"]))
+        expected = booster.predict(xgb.DMatrix(X))
+        got = np.zeros_like(expected)
+        pos = {r: i for i, r in enumerate(ids)}
+        got[mine["request_id"].map(pos).to_numpy(), mine["class_index"].to_numpy()] = mine["probability"]
+        assert np.abs(got - expected).max() < 1e-5
+        assert (got.argmax(1) == expected.argmax(1)).all()
+        checked += len(ids)
+    assert checked == generated.meta["n_requests"]
+
+
+def test_one_hot_names_are_python_percent_encoding(generated):
+    rows = generated.query(
+        "select column_name, category, encoded_value, feature_name from fit_category_levels"
+    )
+    assert rows
+    for column, category, encoded, name in rows:
+        assert encoded == urllib.parse.quote(category, safe="")
+        if name is not None:
+            assert name.split("(")[0] == f"{column}_{encoded}"
+    names = [n for (n,) in generated.query(
+        "select feature_name from fit_feature_columns where fitted_state_id = "
+        "(select max(fitted_state_id) from fit_current_states) and feature_name is not null"
+    )]
+    # Unique even where values differ only by case (DuckDB identifiers ignore case).
+    states = generated.query(
+        "select fitted_state_id, campaign_id, count(*), count(distinct lower(feature_name)) "
+        "from fit_feature_columns group by 1, 2"
+    )
+    assert all(n == n_lower for _, _, n, n_lower in states)
+    assert names
+
+
+def test_split_is_md5_of_event_id_with_seed_13(generated):
+    rows = generated.query("select event_id, split from int_conversions_split")
+    counts = {"train": 0, "validation": 0, "test": 0}
+    for event_id, split in rows:
+        fraction = int(hashlib.md5(f"13:{event_id}".encode()).hexdigest()[:8], 16) / 2**32
+        expected = "train" if fraction < 0.70 else "validation" if fraction < 0.85 else "test"
+        assert split == expected
+        counts[split] += 1
+    assert counts["train"] / len(rows) == pytest.approx(0.70, abs=0.02)
+
+
+def test_vocabulary_is_fitted_on_the_training_split_only(generated):
+    """Every level exists in training rows, with the training count; no test-only value leaks in."""
+    leaked = generated.query(
+        """
+        select l.campaign_id, l.column_name, l.category
+        from fit_category_levels as l
+        join fit_current_states as s using (campaign_id, fitted_state_id)
+        left join (
+            select campaign_id, column_name, category, count(*) as n
+            from int_conversion_categories where split = 'train' group by 1, 2, 3
+        ) as t using (campaign_id, column_name, category)
+        where l.category <> '__other__' and (t.n is null or t.n <> l.n_train_rows)
+        """
+    )
+    assert leaked == []
+    test_only = generated.query(
+        """
+        select count(*) from (
+            select campaign_id, column_name, category from int_conversion_categories where split <> 'train'
+            except
+            select campaign_id, column_name, category from int_conversion_categories where split = 'train'
+        ) as only_eval
+        join fit_category_levels using (campaign_id, column_name, category)
+        """
+    )[0][0]
+    assert test_only == 0
+
+
+def test_rare_training_rows_are_dropped_and_evaluation_rows_kept(generated):
+    dropped, kept_eval = generated.query(
+        """
+        select
+            count(*) filter (where s.split = 'train' and f.event_id is null),
+            count(*) filter (where s.split <> 'train' and f.event_id is null)
+        from int_conversions_split as s
+        left join int_conversions_filtered as f using (event_id)
+        """
+    )[0]
+    assert dropped > 0
+    assert kept_eval == 0
+
+
+def test_metrics_match_scikit_learn_on_the_test_split(generated):
+    from sklearn.metrics import accuracy_score, hamming_loss
+
+    model = generated.frame(
+        "select m.* from ml_models as m join ml_serving_models using (model_id) order by campaign_id limit 1"
+    ).iloc[0]
+    labelled = generated.frame(
+        "select event_id, class_index from int_conversions_labelled "
+        "where split = 'test' and campaign_id = ? and fitted_state_id = ? order by event_id",
+        [model["campaign_id"], model["fitted_state_id"]],
+    )
+    features = generated.frame(
+        "select event_id as row_id, feature_index, value from int_conversions_features"
+    )
+    X = long_to_matrix(features, labelled["event_id"].tolist(), json.loads(model["feature_kinds"]))
+    booster = xgb.Booster()
+    booster.load_model(bytearray(model["booster_json"].encode()))
+    predicted = booster.predict(xgb.DMatrix(X)).argmax(1)
+    stored = json.loads(model["metrics"])["test"]
+    assert stored["hamming_loss"] == pytest.approx(hamming_loss(labelled["class_index"], predicted))
+    assert stored["accuracy"] == pytest.approx(accuracy_score(labelled["class_index"], predicted))
+    assert stored["n_rows"] == len(labelled)

@@ -1,0 +1,115 @@
+"""Rebuilds, the quality gate, rollback pins and explicit feature vectors, on one warehouse."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from warehouse_ml.generator import GeneratorConfig, write_sample
+
+
+@pytest.fixture(scope="module")
+def lifecycle(make_warehouse):
+    wh = make_warehouse("lifecycle")
+    sample = wh.path.parent / "sample"
+    write_sample(sample, GeneratorConfig(n_events=8_000, n_requests=400, n_campaigns=2, seed=9))
+    wh.landing, wh.requests = sample / "landing", sample / "requests"
+    wh.build()
+    return wh
+
+
+def _serving(wh):
+    return dict(wh.query("select campaign_id, model_id from ml_serving_models"))
+
+
+def _predictions(wh):
+    return sorted(wh.query("select request_id, predicted_offer_id, probability from offer_predictions"))
+
+
+def test_lifecycle(lifecycle):
+    wh = lifecycle
+    first_serving = _serving(wh)
+    first_predictions = _predictions(wh)
+    first_boosters = dict(wh.query("select campaign_id, booster_json from ml_models"))
+
+    # A rebuild on the same data trains identical models and predicts identically.
+    wh.build()
+    second_serving = _serving(wh)
+    assert set(second_serving.values()).isdisjoint(first_serving.values())
+    boosters = dict(
+        wh.query(
+            "select m.campaign_id, m.booster_json from ml_models as m join ml_serving_models using (model_id)"
+        )
+    )
+    assert boosters == first_boosters
+    assert _predictions(wh) == first_predictions
+    statuses = dict(wh.query("select model_id, status from ml_models"))
+    assert all(statuses[m] == "retired" for m in first_serving.values())
+
+    # A gate no model can pass: new models are rejected, the champions keep serving.
+    wh.build("--vars", '{"hpo_trials": 2, "num_boost_round": 60, "max_hamming_loss": 0.0001}')
+    latest = wh.query(
+        "select status, status_reason from ml_models where trained_at = (select max(trained_at) from ml_models)"
+    )
+    assert latest and all(status == "rejected" for status, _ in latest)
+    assert all("limit" in reason for _, reason in latest)
+    assert _serving(wh) == second_serving
+    assert _predictions(wh) == first_predictions
+    n_models = wh.query("select count(*) from ml_models")[0][0]
+    assert n_models == 3 * len(first_serving)  # nothing was ever deleted
+
+    # Rollback: pin one campaign to its first (now retired) model.
+    campaign, old_model = sorted(first_serving.items())[0]
+    pin = json.dumps({"hpo_trials": 2, "num_boost_round": 60, "pinned_models": {campaign: old_model}})
+    wh.build("--select", "ml_serving_models+", "--vars", pin)
+    serving = wh.query("select campaign_id, model_id, serving_reason from ml_serving_models")
+    assert (campaign, old_model, "pinned") in serving
+
+
+def test_pinning_a_value_that_is_not_a_uuid_is_refused(lifecycle):
+    proc = lifecycle.dbt(
+        "compile", "--select", "ml_serving_models",
+        "--vars", json.dumps({"pinned_models": {"x'; drop table ml_models; --": "y"}}),
+        check=False,
+    )
+    assert proc.returncode != 0
+    assert "is not a UUID" in proc.stdout
+    assert lifecycle.query("select count(*) from ml_models")[0][0] > 0
+
+
+def test_explicit_feature_vectors_are_validated_per_request(lifecycle):
+    wh = lifecycle
+    model = wh.frame(
+        "select m.* from ml_models as m join ml_serving_models using (model_id) order by m.campaign_id limit 1"
+    ).iloc[0]
+    n_features = len(json.loads(model["feature_columns"]))
+    # The raw features of an already scored request, written out as an explicit vector.
+    request_id = wh.query(
+        "select request_id from offer_predictions where model_id = ? order by request_id limit 1",
+        [model["model_id"]],
+    )[0][0]
+    values = dict(wh.query("select feature_index, value from int_requests_features where request_id = ?", [request_id]))
+    vector = ",".join("" if values.get(i, 0.0) is None else repr(float(values.get(i, 0.0))) for i in range(n_features))
+    campaign = model["campaign_id"]
+    lines = [
+        {"id": "00000000-0000-4000-8000-000000000001", "campaign": campaign, "input": vector},
+        {"id": "00000000-0000-4000-8000-000000000002", "campaign": campaign, "input": "1,2,3"},
+        {"id": "00000000-0000-4000-8000-000000000003", "campaign": campaign,
+         "input": ",".join(["0"] * (n_features - 1) + ["abc"])},
+    ]
+    (wh.requests / "explicit.json").write_text("".join(json.dumps(x) + "\n" for x in lines))
+    wh.build("--select", "ingest_file_manifest+", "--exclude", "ml_models")
+    rows = dict(
+        (r[0], r[1:])
+        for r in wh.query(
+            "select request_id, predicted_offer_id, probability, scoring_error from offer_predictions "
+            "where request_id like '00000000-%'"
+        )
+    )
+    same = wh.query(
+        "select predicted_offer_id, probability from offer_predictions where request_id = ?", [request_id]
+    )[0]
+    assert rows["00000000-0000-4000-8000-000000000001"][:2] == pytest.approx(same)
+    assert rows["00000000-0000-4000-8000-000000000002"][2] == f"input has 3 values, the model expects {n_features}"
+    assert rows["00000000-0000-4000-8000-000000000003"][2] == f"input value {n_features} is not a number"
