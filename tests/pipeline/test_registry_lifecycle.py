@@ -8,6 +8,9 @@ import pytest
 
 from warehouse_ml.generator import GeneratorConfig, write_sample
 
+# A lenient gate so every campaign of this small sample gets a champion first.
+VARS = {"hpo_trials": 2, "num_boost_round": 60, "early_stopping_rounds": 10, "max_hamming_loss": 0.6}
+
 
 @pytest.fixture(scope="module")
 def lifecycle(make_warehouse):
@@ -15,7 +18,7 @@ def lifecycle(make_warehouse):
     sample = wh.path.parent / "sample"
     write_sample(sample, GeneratorConfig(n_events=8_000, n_requests=400, n_campaigns=2, seed=9))
     wh.landing, wh.requests = sample / "landing", sample / "requests"
-    wh.build()
+    wh.build(vars_=json.dumps(VARS))
     return wh
 
 
@@ -32,9 +35,11 @@ def test_lifecycle(lifecycle):
     first_serving = _serving(wh)
     first_predictions = _predictions(wh)
     first_boosters = dict(wh.query("select campaign_id, booster_json from ml_models"))
+    first_params = dict(wh.query("select campaign_id, hyperparameters from ml_models"))
 
+    assert len(first_serving) == 2
     # A rebuild on the same data trains identical models and predicts identically.
-    wh.build()
+    wh.build(vars_=json.dumps(VARS))
     second_serving = _serving(wh)
     assert set(second_serving.values()).isdisjoint(first_serving.values())
     boosters = dict(
@@ -42,13 +47,20 @@ def test_lifecycle(lifecycle):
             "select m.campaign_id, m.booster_json from ml_models as m join ml_serving_models using (model_id)"
         )
     )
-    assert boosters == first_boosters
+    params = dict(
+        wh.query(
+            "select m.campaign_id, m.hyperparameters from ml_models as m join ml_serving_models using (model_id)"
+        )
+    )
+    assert params == first_params
+    for campaign, booster in boosters.items():
+        assert booster == first_boosters[campaign], campaign
     assert _predictions(wh) == first_predictions
     statuses = dict(wh.query("select model_id, status from ml_models"))
     assert all(statuses[m] == "retired" for m in first_serving.values())
 
     # A gate no model can pass: new models are rejected, the champions keep serving.
-    wh.build("--vars", '{"hpo_trials": 2, "num_boost_round": 60, "max_hamming_loss": 0.0001}')
+    wh.build("--select", "ml_models+", vars_=json.dumps({**VARS, "max_hamming_loss": 0.0001}))
     latest = wh.query(
         "select status, status_reason from ml_models where trained_at = (select max(trained_at) from ml_models)"
     )
@@ -61,8 +73,8 @@ def test_lifecycle(lifecycle):
 
     # Rollback: pin one campaign to its first (now retired) model.
     campaign, old_model = sorted(first_serving.items())[0]
-    pin = json.dumps({"hpo_trials": 2, "num_boost_round": 60, "pinned_models": {campaign: old_model}})
-    wh.build("--select", "ml_serving_models+", "--vars", pin)
+    pin = json.dumps({**VARS, "pinned_models": {campaign: old_model}})
+    wh.build("--select", "ml_serving_models+", vars_=pin)
     serving = wh.query("select campaign_id, model_id, serving_reason from ml_serving_models")
     assert (campaign, old_model, "pinned") in serving
 
@@ -99,7 +111,7 @@ def test_explicit_feature_vectors_are_validated_per_request(lifecycle):
          "input": ",".join(["0"] * (n_features - 1) + ["abc"])},
     ]
     (wh.requests / "explicit.json").write_text("".join(json.dumps(x) + "\n" for x in lines))
-    wh.build("--select", "ingest_file_manifest+", "--exclude", "ml_models")
+    wh.build("--select", "ingest_file_manifest+", "--exclude", "ml_models", vars_=json.dumps(VARS))
     rows = dict(
         (r[0], r[1:])
         for r in wh.query(
