@@ -34,11 +34,14 @@ def run(landing: Path, seed: int, trials: int, workdir: Path, extra: dict | None
     vars_ = json.dumps({"split_seed": seed, "hpo_trials": trials, **(extra or {})})
     subprocess.run(
         [dbt, "build", "--select", "+ml_models", "--vars", vars_, "--quiet"],
-        cwd=ROOT, env=env, check=True,
+        cwd=ROOT,
+        env=env,
+        check=True,
     )
     with duckdb.connect(str(db), read_only=True) as con:
         rows = con.execute(
-            "select campaign_id, metrics from ml_models where status <> 'retired' and metrics is not null"
+            "select campaign_id, metrics from ml_models"
+            " where status <> 'retired' and metrics is not null"
         ).fetchall()
     return {
         campaign: {
@@ -61,7 +64,8 @@ def main() -> int:
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         for seed in args.seeds:
-            results[seed] = run(args.landing.resolve(), seed, args.trials, Path(tmp), json.loads(args.vars))
+            extra = json.loads(args.vars)
+            results[seed] = run(args.landing.resolve(), seed, args.trials, Path(tmp), extra)
             print(seed, results[seed], flush=True)
     losses = [m["hamming_loss"] for per in results.values() for m in per.values()]
     summary = {
@@ -78,8 +82,10 @@ def main() -> int:
     out = ROOT / "bench" / "results" / f"accuracy_{args.name}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(summary, indent=2) + "\n")
-    print(f"mean {summary['mean_hamming_loss']:.4f} ± {summary['stdev_hamming_loss']:.4f} "
-          f"(min {summary['min']:.4f}, max {summary['max']:.4f}) -> {out}")
+    print(
+        f"mean {summary['mean_hamming_loss']:.4f} ± {summary['stdev_hamming_loss']:.4f} "
+        f"(min {summary['min']:.4f}, max {summary['max']:.4f}) -> {out}"
+    )
     return 0
 
 

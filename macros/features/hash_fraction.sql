@@ -6,7 +6,8 @@
 {%- endmacro %}
 
 {% macro default__hash_fraction(expr, seed) -%}
-    from_base(substr(to_hex(md5(to_utf8({{ warehouse_ml.quote_literal(seed ~ ':') }} || {{ expr }}))), 1, 8), 16) / 4294967296.0
+    {#- The divisor is a double literal (e0): 4294967296.0 is a DECIMAL in Trino and the quotient would be rounded. -#}
+    from_base(substr(to_hex(md5(to_utf8({{ warehouse_ml.quote_literal(seed ~ ':') }} || {{ expr }}))), 1, 8), 16) / 4294967296e0
 {%- endmacro %}
 
 {% macro duckdb__hash_fraction(expr, seed) -%}

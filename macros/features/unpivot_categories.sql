@@ -11,7 +11,7 @@
             {%- for extra in extra_columns %}
             {{ extra }},
             {%- endfor %}
-            '{{ col }}' as column_name,
+            cast('{{ col }}' as {{ dbt.type_string() }}) as column_name,
             {{ col }} as category
         from {{ relation }}
         where {{ col }} is not null

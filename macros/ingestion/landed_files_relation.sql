@@ -1,4 +1,6 @@
-{#- A relation (dataset, source_file, file_format) of the landed files. -#}
+{#- A relation (dataset, source_file, file_format) of the landed files. The
+    casts keep the columns unbounded text: Trino would type a literal as
+    varchar(n), and a later, longer path could not be appended. -#}
 {% macro landed_files_relation(files) -%}
     {{ return(adapter.dispatch('landed_files_relation', 'warehouse_ml')(files)) }}
 {%- endmacro %}
@@ -7,9 +9,9 @@
     {%- if files -%}
         {%- for f in files %}
     select
-        {{ warehouse_ml.quote_literal(f[0]) }} as dataset,
-        {{ warehouse_ml.quote_literal(f[1]) }} as source_file,
-        {{ warehouse_ml.quote_literal(f[2]) }} as file_format
+        cast({{ warehouse_ml.quote_literal(f[0]) }} as {{ dbt.type_string() }}) as dataset,
+        cast({{ warehouse_ml.quote_literal(f[1]) }} as {{ dbt.type_string() }}) as source_file,
+        cast({{ warehouse_ml.quote_literal(f[2]) }} as {{ dbt.type_string() }}) as file_format
     {{ "union all" if not loop.last }}
         {%- endfor -%}
     {%- else %}

@@ -1,15 +1,34 @@
-{#- Files waiting in a landing folder, as a list of [path, format]. Runs at
-    compile time so each build reads exactly the files present when it starts. -#}
-{% macro list_landed_files(folder) -%}
-    {{ return(adapter.dispatch('list_landed_files', 'warehouse_ml')(folder)) }}
+{#- Files waiting for `dataset` (conversions or requests) in a landing folder,
+    as a list of [path, format]. Runs at compile time so each build reads
+    exactly the files present when it starts. -#}
+{% macro list_landed_files(folder, dataset=none) -%}
+    {{ return(adapter.dispatch('list_landed_files', 'warehouse_ml')(folder, dataset)) }}
 {%- endmacro %}
 
-{% macro default__list_landed_files(folder) -%}
-    {#- Engines without file access (Trino) get landed records as source tables instead. -#}
-    {{ return([]) }}
+{% macro default__list_landed_files(folder, dataset=none) -%}
+    {#- Engines without file access (Trino) read the files a loader put in the
+        landing source tables (`wml run --target trino` does): the folder is
+        where the loader found them, the dataset says which files these are. -#}
+    {%- set landed_files = source('landing', 'landed_files') -%}
+    {%- if not execute -%}{{ return([]) }}{%- endif -%}
+    {%- if dataset is none -%}
+        {{ exceptions.raise_compiler_error("list_landed_files: give the dataset ('conversions' or 'requests') to read from the landing source tables") }}
+    {%- endif -%}
+    {%- set sql -%}
+        select
+            landed.source_file,
+            min(landed.file_format) as file_format
+        from {{ landed_files }} as landed
+        where landed.dataset = {{ warehouse_ml.quote_literal(dataset) }}
+        group by landed.source_file
+        order by landed.source_file
+    {%- endset -%}
+    {%- set files = [] -%}
+    {%- for row in run_query(sql) -%}{%- do files.append([row[0], row[1]]) -%}{%- endfor -%}
+    {{ return(files) }}
 {%- endmacro %}
 
-{% macro duckdb__list_landed_files(folder) -%}
+{% macro duckdb__list_landed_files(folder, dataset=none) -%}
     {#- DuckDB reads the data-lake folder directly with glob(). -#}
     {%- if not execute -%}{{ return([]) }}{%- endif -%}
     {%- set folder = warehouse_ml._validate_folder(folder) -%}

@@ -7,7 +7,34 @@
 {%- endmacro %}
 
 {% macro default__read_landed_records(files) -%}
-    {{ exceptions.raise_compiler_error("reading landed files needs the duckdb target; on other engines load records into the landing source tables (see README)") }}
+    {#- Engines without file access (Trino) read the records a loader put in the
+        landing source tables, normalised by the DuckDB reader below (see
+        landing_load_plan). Only complete loads count: a record whose load
+        never reached landed_files (an interrupted load) is ignored. -#}
+    {%- set landed_records = source('landing', 'landed_records') -%}
+    {%- set landed_files = source('landing', 'landed_files') -%}
+    {%- if files %}
+    select
+        records.source_file,
+        records.file_format,
+        records.record,
+        records.parse_error
+    from {{ landed_records }} as records
+    inner join {{ landed_files }} as loads
+        on
+            records.source_file = loads.source_file
+            and records.load_id = loads.load_id
+    where records.source_file in (
+        {%- for f in files %}{{ warehouse_ml.quote_literal(f[0]) }}{{ ", " if not loop.last }}{% endfor -%}
+    )
+    {%- else %}
+    select
+        cast(null as {{ dbt.type_string() }}) as source_file,
+        cast(null as {{ dbt.type_string() }}) as file_format,
+        cast(null as {{ dbt.type_string() }}) as record,
+        cast(null as {{ dbt.type_string() }}) as parse_error
+    where false
+    {%- endif -%}
 {%- endmacro %}
 
 {% macro duckdb__read_landed_records(files) -%}

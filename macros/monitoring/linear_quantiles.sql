@@ -18,7 +18,7 @@
     with ranked as (
         select
             {{ groups }},
-            {{ value_column }} as value,
+            {{ value_column }} as sorted_value,
             row_number() over (partition by {{ groups }} order by {{ value_column }}) - 1 as value_position,
             count(*) over (partition by {{ groups }}) as n_values
         from {{ relation }}
@@ -66,8 +66,8 @@
             -- numpy's _lerp: from the nearer end, so p = 1 - eps lands on the upper value.
             case
                 when bounded.gamma >= 0.5
-                    then upper_value.value - (upper_value.value - lower_value.value) * (1 - bounded.gamma)
-                else lower_value.value + (upper_value.value - lower_value.value) * bounded.gamma
+                    then upper_value.sorted_value - (upper_value.sorted_value - lower_value.sorted_value) * (1 - bounded.gamma)
+                else lower_value.sorted_value + (upper_value.sorted_value - lower_value.sorted_value) * bounded.gamma
             end as quantile_value
         from bounded
         inner join ranked as lower_value

@@ -8,7 +8,7 @@
     select
         {{ relation }}.{{ id_column }},
         cast(items.item_position - 1 as integer) as feature_index,
-        trim(items.item) as item
+        {{ warehouse_ml.trim_spaces('items.item') }} as item
     from {{ relation }}
     cross join unnest(split({{ relation }}.{{ text_column }}, ',')) with ordinality as items (item, item_position)
 {%- endmacro %}

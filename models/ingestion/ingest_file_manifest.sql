@@ -3,8 +3,8 @@
 {#- Every landed file seen so far, found when the build starts. A file is
     identified by its path: a path already listed is never read again. -#}
 {%- set landed = [] -%}
-{%- for dataset, folder in [('conversions', var('landing_dir')), ('requests', var('requests_dir'))] -%}
-    {%- for f in warehouse_ml.list_landed_files(folder) -%}
+{%- for dataset, folder in warehouse_ml.landing_folders() -%}
+    {%- for f in warehouse_ml.list_landed_files(folder, dataset) -%}
         {%- do landed.append([dataset, f[0], f[1]]) -%}
     {%- endfor -%}
 {%- endfor %}

@@ -29,7 +29,14 @@ vector_checks as (
         count(*) as n_values,
         min(
             case
-                when item <> '' and {{ warehouse_ml.try_to_double('item') }} is null then feature_index
+                -- Plain decimal numbers only (DuckDB would also cast '1_000' or 'inf').
+                when
+                    item <> ''
+                    and (
+                        not {{ warehouse_ml.matches_regex('item', '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?$') }}
+                        or {{ warehouse_ml.try_to_double('item') }} is null
+                    )
+                    then feature_index
             end
         ) as first_bad_index
     from vector_items
@@ -44,6 +51,10 @@ assigned as (
         serving.fitted_state_id,
         requests.feature_vector,
         case
+            {%- for campaign_id in warehouse_ml._validated_pinned_models().keys() %}
+            when serving.model_id is null and requests.campaign_id = {{ warehouse_ml.quote_literal(campaign_id | lower) }}
+                then 'the model pinned for this campaign (var pinned_models) is not a trained model of it'
+            {%- endfor %}
             when serving.model_id is null then 'no serving model for this campaign (none trained, or none passed the quality gate)'
             when vector_checks.n_values <> serving.n_features
                 then 'input has ' || cast(vector_checks.n_values as varchar)

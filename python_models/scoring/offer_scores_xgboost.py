@@ -7,5 +7,7 @@ def model(dbt, session):
     dbt.config(materialized="table")
     serving = dbt.ref("ml_serving_models")
     models = dbt.ref("ml_models").join(serving.project("model_id"), "model_id").df()
-    fetch = duckdb_request_fetcher(dbt.ref("int_requests_assigned"), dbt.ref("int_requests_features"))
+    fetch = duckdb_request_fetcher(
+        dbt.ref("int_requests_assigned"), dbt.ref("int_requests_features")
+    )
     return score_requests(models, fetch)

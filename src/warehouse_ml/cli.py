@@ -78,7 +78,8 @@ def ensure_sample(root: Path, events: int, requests: int, seed: int) -> None:
     meta = write_sample(sample, cfg)
     print(
         f"[warehouse_ml] generated {events:,} events and {requests:,} requests in {sample} "
-        f"({time.perf_counter() - started:.1f}s; Bayes error of the requests {meta['bayes_error']})",
+        f"({time.perf_counter() - started:.1f}s; "
+        f"Bayes error of the requests {meta['bayes_error']})",
         flush=True,
     )
 
@@ -93,10 +94,16 @@ def print_summary(root: Path) -> None:
         def one(sql: str) -> tuple:
             return con.execute(sql).fetchone()
 
-        files = one("select count(*), sum(rows_read), sum(rows_accepted), sum(rows_rejected) from ingest_files")
+        files = one(
+            "select count(*), sum(rows_read), sum(rows_accepted), sum(rows_rejected) "
+            "from ingest_files"
+        )
         print("\n== warehouse_ml demo: what was built ==")
         print(f"DuckDB file: {path}")
-        print(f"ingest_files: {files[0]} files, {files[1]} rows read = {files[2]} accepted + {files[3]} rejected")
+        print(
+            f"ingest_files: {files[0]} files, {files[1]} rows read = "
+            f"{files[2]} accepted + {files[3]} rejected"
+        )
         for reason, n in con.execute(
             "select reason, count(*) from ingest_rejects group by 1 order by 2 desc limit 5"
         ).fetchall():
@@ -105,7 +112,9 @@ def print_summary(root: Path) -> None:
             """
             select m.campaign_id, m.status, m.status_reason
             from ml_models as m
-            where m.invocation_id = (select invocation_id from ml_models order by trained_at desc limit 1)
+            where m.invocation_id = (
+                select invocation_id from ml_models order by trained_at desc limit 1
+            )
             order by m.campaign_id
             """
         ).fetchall()
@@ -113,12 +122,18 @@ def print_summary(root: Path) -> None:
         for campaign, status, reason in rows:
             print(f"  {campaign}: {status} - {reason}")
         preds = one(
-            "select count(*), count(predicted_offer_id), count(scoring_error) from offer_predictions"
+            "select count(*), count(predicted_offer_id), count(scoring_error) "
+            "from offer_predictions"
         )
-        print(f"offer_predictions: {preds[0]} requests, {preds[1]} scored, {preds[2]} with a scoring_error")
+        print(
+            f"offer_predictions: {preds[0]} requests, {preds[1]} scored, "
+            f"{preds[2]} with a scoring_error"
+        )
     print(
-        "\nNext: `.venv/bin/dbt build` / `.venv/bin/dbt test` to rebuild or re-check; query the tables with\n"
-        f"  .venv/bin/python -c \"import duckdb; print(duckdb.connect('{path.name}', read_only=True)"
+        "\nNext: `.venv/bin/dbt build` / `.venv/bin/dbt test` to rebuild or re-check; "
+        "query the tables with\n"
+        '  .venv/bin/python -c "import duckdb; '
+        f"print(duckdb.connect('{path.name}', read_only=True)"
         ".sql('select * from offer_predictions limit 5'))\"\n"
         "See README.md, section 'Reading the outputs'."
     )
@@ -137,10 +152,49 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_run(args: argparse.Namespace) -> int:
+    """The pipeline on a target: ``dbt build`` on DuckDB, the staged Trino run on Trino."""
+    root = project_root()
+    if args.target == "duckdb":
+        vars_args = ["--vars", args.vars] if args.vars else []
+        code = run_dbt(["build", "--target", "duckdb", *vars_args], root)
+        if code:
+            print("wml run: dbt build failed (see above)", file=sys.stderr)
+        return code
+    from warehouse_ml.trino_runner import RunError, run_trino
+
+    try:
+        run_trino(root, dbt_vars=args.vars)
+    except RunError as exc:
+        print(f"wml run: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_generate(args: argparse.Namespace) -> int:
     from warehouse_ml.generator import main as generator_main
 
     return generator_main(args.generator_args)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Write the static HTML monitoring report from the DuckDB file a build produced."""
+    from warehouse_ml.report import ReportError, build_report
+
+    try:
+        root: Path | None = project_root()
+    except SystemExit:
+        root = None
+    base = root or Path.cwd()
+    database = Path(args.db) if args.db else duckdb_path(base)
+    out = Path(args.out) if args.out else base / "reports" / "report.html"
+    try:
+        written = build_report(database, out)
+    except ReportError as exc:
+        print(f"wml report: {exc}", file=sys.stderr)
+        return 1
+    print(f"[warehouse_ml] open {written.resolve().as_uri()} in a browser (no server needed)")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -158,7 +212,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     gen.add_argument("generator_args", nargs=argparse.REMAINDER)
     gen.set_defaults(func=cmd_generate)
 
-    args = parser.parse_args(argv)
+    run = sub.add_parser(
+        "run",
+        help="run the pipeline on a target (trino: load files, build features, train, score)",
+        description="DuckDB: dbt build. Trino: load landed files into the landing tables, "
+        "dbt build the features, train with the trino client, dbt build registry and scoring. "
+        "Connection from WML_TRINO_HOST/PORT/CATALOG/SCHEMA/USER (see docs/trino.md).",
+    )
+    run.add_argument("--target", choices=["trino", "duckdb"], default="trino")
+    run.add_argument("--vars", help="dbt vars as YAML, e.g. '{hpo_trials: 2}'")
+    run.set_defaults(func=cmd_run)
+
+    report = sub.add_parser(
+        "report",
+        help="write the static HTML monitoring report (reports/report.html)",
+        description="Read the DuckDB warehouse (read-only) and write one self-contained HTML "
+        "file: metrics per session, confusion matrices, drift, rare values, predicted "
+        "probabilities and the EDA checks. Build the warehouse first.",
+    )
+    report.add_argument("--db", help="DuckDB file (default: WML_DUCKDB_PATH or warehouse.duckdb)")
+    report.add_argument("--out", help="HTML file to write (default: reports/report.html)")
+    report.set_defaults(func=cmd_report)
+
+    args, extra = parser.parse_known_args(argv)
+    # argparse.REMAINDER does not take options that come first (`wml generate --out x`).
+    if extra and args.command == "generate":
+        args.generator_args = [*extra, *args.generator_args]
+    elif extra and args.command == "demo":
+        args.dbt_args = [*extra, *args.dbt_args]
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     return int(args.func(args))
 
 

@@ -286,7 +286,9 @@ def duckdb_campaign_fetcher(
     import duckdb
 
     def where_campaign(rel: Any, campaign_id: str) -> Any:
-        return rel.filter(duckdb.ColumnExpression("campaign_id") == duckdb.ConstantExpression(campaign_id))
+        return rel.filter(
+            duckdb.ColumnExpression("campaign_id") == duckdb.ConstantExpression(campaign_id)
+        )
 
     def fetch(campaign_id: str) -> CampaignData:
         rows = where_campaign(labelled, campaign_id)
@@ -305,7 +307,9 @@ def duckdb_campaign_fetcher(
         def of_state(rel: Any) -> pd.DataFrame:
             return (
                 where_campaign(rel, campaign_id)
-                .filter(duckdb.ColumnExpression("fitted_state_id") == duckdb.ConstantExpression(state))
+                .filter(
+                    duckdb.ColumnExpression("fitted_state_id") == duckdb.ConstantExpression(state)
+                )
                 .df()
             )
 

@@ -12,7 +12,15 @@ import xgboost as xgb
 from warehouse_ml.features import long_to_matrix
 from warehouse_ml.training import predict_proba
 
-SCORE_COLUMNS = ("request_id", "campaign_id", "model_id", "offer_id", "class_index", "probability", "rank")
+SCORE_COLUMNS = (
+    "request_id",
+    "campaign_id",
+    "model_id",
+    "offer_id",
+    "class_index",
+    "probability",
+    "rank",
+)
 
 
 def rank_scores(scores: pd.DataFrame) -> pd.DataFrame:

@@ -125,12 +125,13 @@ def test_multiclass_matches_predict_with_missing_values(num_class):
 
 def test_deep_trees_depth_10():
     rng = np.random.default_rng(10)
-    X, y, kinds = _random_data(rng, 3000, 6, 2, 3, missing=0.1)
+    X, y, kinds = _random_data(rng, 10_000, 6, 2, 3, missing=0.1)
     booster = _train(X, y, 3, rounds=4, max_depth=10, min_child_weight=0.0, eta=0.5)
-    depths = [
-        _depth(t) for t in load_model_json(booster)["learner"]["gradient_booster"]["model"]["trees"]
-    ]
-    assert max(depths) == 10
+    trees = load_model_json(booster)["learner"]["gradient_booster"]["model"]["trees"]
+    assert max(_depth(t) for t in trees) == 10
+    # trees this big are cut into path-guarded subtrees (one compiled expression each)
+    assert max(sum(c != -1 for c in t["left_children"]) for t in trees) > 400
+    assert "else 0e0 end" in compile_booster_sql(booster, kinds)
     X_score, _, _ = _random_data(rng, 500, 6, 2, 3, missing=0.1)
     _assert_matches(_score(booster, kinds, X_score, rng), booster.predict(xgb.DMatrix(X_score)))
 
@@ -189,13 +190,27 @@ def test_non_default_base_score_vector():
     rng = np.random.default_rng(5)
     X, y, kinds = _random_data(rng, 500, 3, 2, 3)
     booster = _train(X, y, 3, rounds=5, base_score=[0.7, -1.3, 2.1])
-    raw = load_model_json(booster)["learner"]["learner_model_param"]["base_score"]
-    assert raw.startswith("[") and "-1.3" in raw.replace("E0", "")
-    # base_score is the margin itself for softprob: zero rounds == softmax(base_score)
-    margins = booster.predict(xgb.DMatrix(X[:1]), output_margin=True, iteration_range=(0, 1))
-    assert margins.shape == (1, 3)
+    doc = load_model_json(booster)
+    raw = doc["learner"]["learner_model_param"]["base_score"]  # a string like "[7E-1,...]"
+    base = np.array([float(v) for v in raw.strip("[]").split(",")])
+    np.testing.assert_allclose(base, [0.7, -1.3, 2.1], rtol=1e-6)
     X_score, _, _ = _random_data(rng, 300, 3, 2, 3)
     _assert_matches(_score(booster, kinds, X_score, rng), booster.predict(xgb.DMatrix(X_score)))
+
+    # softprob adds base_score to the margin as stored: with every leaf zeroed the margin is it
+    for tree in doc["learner"]["gradient_booster"]["model"]["trees"]:
+        tree["split_conditions"] = [
+            0.0 if child == -1 else cond
+            for cond, child in zip(tree["split_conditions"], tree["left_children"], strict=True)
+        ]
+    zeroed = xgb.Booster()
+    zeroed.load_model(bytearray(json.dumps(doc).encode()))
+    margins = zeroed.predict(xgb.DMatrix(X_score), output_margin=True)
+    np.testing.assert_allclose(margins, np.tile(base, (len(X_score), 1)), atol=1e-6)
+    softmax = np.exp(base - base.max()) / np.exp(base - base.max()).sum()
+    sql = compile_booster_sql(doc, kinds, relation="feats")
+    got = _run_sql(sql, _long_table(X_score, kinds, rng), len(X_score), 3)
+    _assert_matches(got, np.tile(softmax, (len(X_score), 1)))
 
 
 def test_early_stopping_and_iteration_range():
@@ -251,10 +266,11 @@ def test_absent_one_hot_is_zero_not_missing():
     assert np.abs(_run_sql(wrong, table, 200, 4) - expected).max() > 0.05
 
 
-def test_binary_logistic():
+@pytest.mark.parametrize("base_score", [{}, {"base_score": 0.3}])
+def test_binary_logistic(base_score):
     rng = np.random.default_rng(8)
     X, y, kinds = _random_data(rng, 600, 3, 2, 2)
-    booster = _train(X, y, 2, rounds=8, objective="binary:logistic", base_score=0.3)
+    booster = _train(X, y, 2, rounds=8, objective="binary:logistic", **base_score)
     X_score, _, _ = _random_data(rng, 300, 3, 2, 2)
     p1 = booster.predict(xgb.DMatrix(X_score))
     got = _score(booster, kinds, X_score, rng)

@@ -42,11 +42,11 @@ class Warehouse:
 
     def dbt(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         """Run dbt in the project; on failure show its output in the assertion."""
-        proc = subprocess.run(
-            [DBT, *args], cwd=ROOT, env=self.env, capture_output=True, text=True
-        )
+        proc = subprocess.run([DBT, *args], cwd=ROOT, env=self.env, capture_output=True, text=True)
         if check and proc.returncode != 0:
-            raise AssertionError(f"dbt {' '.join(args)} failed:\n{proc.stdout[-6000:]}\n{proc.stderr}")
+            raise AssertionError(
+                f"dbt {' '.join(args)} failed:\n{proc.stdout[-6000:]}\n{proc.stderr}"
+            )
         return proc
 
     def build(self, *args: str, vars_: str = FAST_VARS) -> subprocess.CompletedProcess:
@@ -78,7 +78,9 @@ def make_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Wa
 def generated(make_warehouse: Callable[..., Warehouse]) -> Warehouse:
     """The generated sample built end to end once (shared by read-only tests)."""
     wh = make_warehouse("generated")
-    meta = write_sample(wh.path.parent / "sample", GeneratorConfig(n_events=12_000, n_requests=1_200, seed=5))
+    meta = write_sample(
+        wh.path.parent / "sample", GeneratorConfig(n_events=12_000, n_requests=1_200, seed=5)
+    )
     wh.landing = wh.path.parent / "sample" / "landing"
     wh.requests = wh.path.parent / "sample" / "requests"
     wh.meta = meta

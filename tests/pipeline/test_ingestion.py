@@ -8,23 +8,37 @@ import shutil
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-
 from conftest import SHARED
 
 CAMPAIGN = "97318a5c-bbab-4a5a-8a28-c6ab6fcbd79b"
 OFFER = "41183105-2ed4-46c6-b654-2f0081aa652d"
 INGESTION = (
-    "--select", "+ingest_files", "+ingest_rejects",
-    "--exclude", "test_type:unit", "--indirect-selection", "cautious",
+    "--select",
+    "+ingest_files",
+    "+ingest_rejects",
+    "--exclude",
+    "test_type:unit",
+    "--indirect-selection",
+    "cautious",
 )
 
 
 def event(n: int, **fields) -> dict:
     base = {
-        "id": f"00000000-0000-4000-8000-{n:012d}", "campaign": CAMPAIGN, "offer": OFFER,
-        "country": "PL", "city": "Warsaw", "long": "21.0026", "lat": "52.2484", "isp": "T-Mobile",
-        "network": "", "dOs": "Android", "dType": "mobile", "dOsVersion": "7.0",
-        "dBrowser": "Chrome WebView", "dBrowserVersion": "65.0",
+        "id": f"00000000-0000-4000-8000-{n:012d}",
+        "campaign": CAMPAIGN,
+        "offer": OFFER,
+        "country": "PL",
+        "city": "Warsaw",
+        "long": "21.0026",
+        "lat": "52.2484",
+        "isp": "T-Mobile",
+        "network": "",
+        "dOs": "Android",
+        "dType": "mobile",
+        "dOsVersion": "7.0",
+        "dBrowser": "Chrome WebView",
+        "dBrowserVersion": "65.0",
     }
     return {**base, **fields}
 
@@ -51,9 +65,40 @@ def broken(make_warehouse):
     # A CSV whose columns are in another order, with one row wider than its header.
     columns = ["dBrowser", "lat", "id", "offer", "campaign", "long", "country", "dOs", "dType"]
     rows = [
-        ["Chrome", "1.5", "00000000-0000-4000-8000-000000000020", OFFER, CAMPAIGN, "2.5", "TH", "Android", "mobile"],
-        ["Safari", "bad", "00000000-0000-4000-8000-000000000021", OFFER, CAMPAIGN, "2.5", "TH", "iOS", "mobile"],
-        ["Chrome", "1.5", "00000000-0000-4000-8000-000000000022", OFFER, CAMPAIGN, "2.5", "TH", "Android", "mobile", "x"],
+        [
+            "Chrome",
+            "1.5",
+            "00000000-0000-4000-8000-000000000020",
+            OFFER,
+            CAMPAIGN,
+            "2.5",
+            "TH",
+            "Android",
+            "mobile",
+        ],
+        [
+            "Safari",
+            "bad",
+            "00000000-0000-4000-8000-000000000021",
+            OFFER,
+            CAMPAIGN,
+            "2.5",
+            "TH",
+            "iOS",
+            "mobile",
+        ],
+        [
+            "Chrome",
+            "1.5",
+            "00000000-0000-4000-8000-000000000022",
+            OFFER,
+            CAMPAIGN,
+            "2.5",
+            "TH",
+            "Android",
+            "mobile",
+            "x",
+        ],
     ]
     (wh.landing / "events.csv").write_text("\n".join(",".join(r) for r in [columns, *rows]) + "\n")
     table = pa.table({k: [str(v)] for k, v in event(30, lat=-33.9, long=18.4).items()})
@@ -66,9 +111,12 @@ def broken(make_warehouse):
 
 
 def test_counts_reconcile_per_file(broken):
-    files = {r[0].rsplit("/", 1)[-1]: r[1:] for r in broken.query(
-        "select source_file, file_format, rows_read, rows_accepted, rows_rejected from ingest_files"
-    )}
+    files = {
+        r[0].rsplit("/", 1)[-1]: r[1:]
+        for r in broken.query(
+            "select source_file, file_format, rows_read, rows_accepted, rows_rejected from ingest_files"
+        )
+    }
     assert files["events.json"] == ("json", 14, 5, 9)
     assert files["empty.json"] == ("json", 0, 0, 0)
     assert files["events.csv"] == ("csv", 3, 1, 2)
@@ -88,15 +136,24 @@ def test_each_reject_carries_its_reason(broken):
     assert by_reason["duplicate id (another copy was kept)"] == 1
     assert by_reason["missing offer"] == 1
     assert by_reason["CSV row has more fields than the header"] == 1
-    record = broken.query("select record from ingest_rejects where reason = 'lat is not a number' and source_file like '%.json'")[0][0]
+    record = broken.query(
+        "select record from ingest_rejects where reason = 'lat is not a number' and source_file like '%.json'"
+    )[0][0]
     assert json.loads(record)["lat"] == "abc"
 
 
 def test_hostile_and_non_ascii_values_are_kept_verbatim(broken):
-    rows = dict(broken.query("select event_id, city from stg_landing__conversions where reject_reason is null"))
+    rows = dict(
+        broken.query(
+            "select event_id, city from stg_landing__conversions where reject_reason is null"
+        )
+    )
     assert rows["00000000-0000-4000-8000-000000000002"] == "Kraków"
     assert rows["00000000-0000-4000-8000-000000000008"] == "'; drop table x; --"
-    assert broken.query("select dbrowser from stg_landing__conversions where city = 'Kraków'")[0][0] == "Навигатор"
+    assert (
+        broken.query("select dbrowser from stg_landing__conversions where city = 'Kraków'")[0][0]
+        == "Навигатор"
+    )
     # Duplicates in one batch: the stated rule keeps the copy whose file name,
     # then record text, sorts first, so every engine keeps the same one.
     kept = broken.query(
@@ -137,4 +194,6 @@ def test_real_sample_ingests_with_zero_rejects(make_warehouse):
     wh = make_warehouse("real")
     shutil.copy(SHARED / "data" / "conversions.json", wh.landing / "conversions.json")
     wh.build(*INGESTION)
-    assert wh.query("select rows_read, rows_accepted, rows_rejected from ingest_files") == [(5151, 5151, 0)]
+    assert wh.query("select rows_read, rows_accepted, rows_rejected from ingest_files") == [
+        (5151, 5151, 0)
+    ]

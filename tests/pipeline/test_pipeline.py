@@ -55,7 +55,9 @@ def test_sql_scorer_agrees_with_xgboost_predict(generated):
     models = generated.frame(
         "select m.* from ml_models as m join ml_serving_models as s using (model_id)"
     )
-    sql = generated.frame("select request_id, model_id, class_index, probability from offer_scores_sql")
+    sql = generated.frame(
+        "select request_id, model_id, class_index, probability from offer_scores_sql"
+    )
     features = generated.frame(
         "select request_id as row_id, feature_index, value from int_requests_features"
     )
@@ -69,7 +71,9 @@ def test_sql_scorer_agrees_with_xgboost_predict(generated):
         expected = booster.predict(xgb.DMatrix(X))
         got = np.zeros_like(expected)
         pos = {r: i for i, r in enumerate(ids)}
-        got[mine["request_id"].map(pos).to_numpy(), mine["class_index"].to_numpy()] = mine["probability"]
+        got[mine["request_id"].map(pos).to_numpy(), mine["class_index"].to_numpy()] = mine[
+            "probability"
+        ]
         assert np.abs(got - expected).max() < 1e-5
         assert (got.argmax(1) == expected.argmax(1)).all()
         checked += len(ids)
@@ -85,10 +89,13 @@ def test_one_hot_names_are_python_percent_encoding(generated):
         assert encoded == urllib.parse.quote(category, safe="")
         if name is not None:
             assert name.split("(")[0] == f"{column}_{encoded}"
-    names = [n for (n,) in generated.query(
-        "select feature_name from fit_feature_columns where fitted_state_id = "
-        "(select max(fitted_state_id) from fit_current_states) and feature_name is not null"
-    )]
+    names = [
+        n
+        for (n,) in generated.query(
+            "select feature_name from fit_feature_columns where fitted_state_id = "
+            "(select max(fitted_state_id) from fit_current_states) and feature_name is not null"
+        )
+    ]
     # Unique even where values differ only by case (DuckDB identifiers ignore case).
     states = generated.query(
         "select fitted_state_id, campaign_id, count(*), count(distinct lower(feature_name)) "

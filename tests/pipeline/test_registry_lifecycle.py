@@ -9,7 +9,12 @@ import pytest
 from warehouse_ml.generator import GeneratorConfig, write_sample
 
 # A lenient gate so every campaign of this small sample gets a champion first.
-VARS = {"hpo_trials": 2, "num_boost_round": 60, "early_stopping_rounds": 10, "max_hamming_loss": 0.6}
+VARS = {
+    "hpo_trials": 2,
+    "num_boost_round": 60,
+    "early_stopping_rounds": 10,
+    "max_hamming_loss": 0.6,
+}
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +32,9 @@ def _serving(wh):
 
 
 def _predictions(wh):
-    return sorted(wh.query("select request_id, predicted_offer_id, probability from offer_predictions"))
+    return sorted(
+        wh.query("select request_id, predicted_offer_id, probability from offer_predictions")
+    )
 
 
 def test_lifecycle(lifecycle):
@@ -81,8 +88,11 @@ def test_lifecycle(lifecycle):
 
 def test_pinning_a_value_that_is_not_a_uuid_is_refused(lifecycle):
     proc = lifecycle.dbt(
-        "compile", "--select", "ml_serving_models",
-        "--vars", json.dumps({"pinned_models": {"x'; drop table ml_models; --": "y"}}),
+        "compile",
+        "--select",
+        "ml_serving_models",
+        "--vars",
+        json.dumps({"pinned_models": {"x'; drop table ml_models; --": "y"}}),
         check=False,
     )
     assert proc.returncode != 0
@@ -101,14 +111,25 @@ def test_explicit_feature_vectors_are_validated_per_request(lifecycle):
         "select request_id from offer_predictions where model_id = ? order by request_id limit 1",
         [model["model_id"]],
     )[0][0]
-    values = dict(wh.query("select feature_index, value from int_requests_features where request_id = ?", [request_id]))
-    vector = ",".join("" if values.get(i, 0.0) is None else repr(float(values.get(i, 0.0))) for i in range(n_features))
+    values = dict(
+        wh.query(
+            "select feature_index, value from int_requests_features where request_id = ?",
+            [request_id],
+        )
+    )
+    vector = ",".join(
+        "" if values.get(i, 0.0) is None else repr(float(values.get(i, 0.0)))
+        for i in range(n_features)
+    )
     campaign = model["campaign_id"]
     lines = [
         {"id": "00000000-0000-4000-8000-000000000001", "campaign": campaign, "input": vector},
         {"id": "00000000-0000-4000-8000-000000000002", "campaign": campaign, "input": "1,2,3"},
-        {"id": "00000000-0000-4000-8000-000000000003", "campaign": campaign,
-         "input": ",".join(["0"] * (n_features - 1) + ["abc"])},
+        {
+            "id": "00000000-0000-4000-8000-000000000003",
+            "campaign": campaign,
+            "input": ",".join(["0"] * (n_features - 1) + ["abc"]),
+        },
     ]
     (wh.requests / "explicit.json").write_text("".join(json.dumps(x) + "\n" for x in lines))
     wh.build("--select", "ingest_file_manifest+", "--exclude", "ml_models", vars_=json.dumps(VARS))
@@ -120,8 +141,15 @@ def test_explicit_feature_vectors_are_validated_per_request(lifecycle):
         )
     )
     same = wh.query(
-        "select predicted_offer_id, probability from offer_predictions where request_id = ?", [request_id]
+        "select predicted_offer_id, probability from offer_predictions where request_id = ?",
+        [request_id],
     )[0]
     assert rows["00000000-0000-4000-8000-000000000001"][:2] == pytest.approx(same)
-    assert rows["00000000-0000-4000-8000-000000000002"][2] == f"input has 3 values, the model expects {n_features}"
-    assert rows["00000000-0000-4000-8000-000000000003"][2] == f"input value {n_features} is not a number"
+    assert (
+        rows["00000000-0000-4000-8000-000000000002"][2]
+        == f"input has 3 values, the model expects {n_features}"
+    )
+    assert (
+        rows["00000000-0000-4000-8000-000000000003"][2]
+        == f"input value {n_features} is not a number"
+    )

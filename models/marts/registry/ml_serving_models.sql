@@ -16,6 +16,8 @@ candidates as (
         feature_kinds,
         classes,
         trained_at,
+        -- A model that was never trained (e.g. a campaign with one offer) cannot serve, pinned or not.
+        booster_json is not null as has_booster,
         {%- if pinned %}
         case
             {%- for campaign_id, model_id in pinned.items() %}
@@ -42,8 +44,11 @@ candidates as (
 eligible as (
     select * from candidates
     where
-        (is_campaign_pinned and serving_reason = 'pinned')
-        or (not is_campaign_pinned and serving_reason = 'champion')
+        has_booster
+        and (
+            (is_campaign_pinned and serving_reason = 'pinned')
+            or (not is_campaign_pinned and serving_reason = 'champion')
+        )
 ),
 
 ranked as (

@@ -1,0 +1,24 @@
+{#- Ad hoc: per session and campaign, the largest feature and prediction KL
+    divergence and how many checks drifted (the "does it spike?" view the seed
+    asks for). -#}
+
+with drift as (
+    select * from {{ ref('ml_drift') }}
+),
+
+per_session as (
+    select
+        invocation_id,
+        campaign_id,
+        model_id,
+        max(case when kind = 'feature' then kl_divergence end) as max_feature_kl,
+        max(case when kind = 'prediction' then kl_divergence end) as max_prediction_kl,
+        sum(case when is_drifted then 1 else 0 end) as n_drifted,
+        max(threshold) as threshold,
+        max(recorded_at) as recorded_at
+    from drift
+    group by invocation_id, campaign_id, model_id
+)
+
+select * from per_session
+order by campaign_id, recorded_at

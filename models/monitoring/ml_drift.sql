@@ -1,0 +1,136 @@
+{{ config(materialized='incremental', incremental_strategy='append', full_refresh=false, tags=['monitoring']) }}
+
+{#- Append-only drift history, one row per session, serving model and
+    monitored quantity, computed in SQL (DuckDB and Trino):
+
+    * kind `feature`: D(current || training) for each model input, summed from
+      this session's ml_drift_histograms (reference `training_split`);
+    * kind `prediction`: KL between Gaussians fitted to the predicted offer's
+      probability (the seed's Hivemall practice), this session against the
+      previous session of the campaign (reference `previous_session`) and
+      against the serving model's test split (reference `test_split`, from
+      ml_models.metrics test.top_probability_mean/std).
+
+    is_drifted = kl_divergence > var `drift_threshold`. Only this session's
+    histograms and prediction stats are read: select the upstream monitoring
+    models too (`dbt build -s +ml_drift`). -#}
+{%- set threshold = warehouse_ml.drift_threshold() %}
+
+with histograms as (
+    select * from {{ ref('ml_drift_histograms') }}
+    where invocation_id = '{{ invocation_id }}'
+),
+
+stats as (
+    select * from {{ ref('ml_prediction_stats') }}
+),
+
+models as (
+    select * from {{ ref('ml_models') }}
+),
+
+feature_drift as (
+    select
+        campaign_id,
+        model_id,
+        'feature' as kind,
+        feature,
+        'training_split' as reference,
+        fitted_state_id as reference_id,
+        sum(kl_term) as kl_divergence,
+        sum(n_current) as n_current
+    from histograms
+    group by campaign_id, model_id, feature, fitted_state_id
+),
+
+current_stats as (
+    select * from stats
+    where invocation_id = '{{ invocation_id }}'
+),
+
+previous_stats as (
+    select
+        stats.*,
+        row_number() over (
+            partition by stats.campaign_id
+            order by stats.recorded_at desc, stats.invocation_id desc
+        ) as recency_rank
+    from stats
+    inner join current_stats
+        on
+            stats.campaign_id = current_stats.campaign_id
+            and stats.recorded_at <= current_stats.recorded_at
+    where stats.invocation_id <> '{{ invocation_id }}'
+),
+
+versus_previous as (
+    select
+        current_stats.campaign_id,
+        current_stats.model_id,
+        'prediction' as kind,
+        'top_probability' as feature,
+        'previous_session' as reference,
+        previous_stats.invocation_id as reference_id,
+        {{ warehouse_ml.gaussian_kl(
+            'current_stats.top_probability_mean', 'current_stats.top_probability_std',
+            'previous_stats.top_probability_mean', 'previous_stats.top_probability_std') }} as kl_divergence,
+        current_stats.n_predictions as n_current
+    from current_stats
+    inner join previous_stats
+        on
+            current_stats.campaign_id = previous_stats.campaign_id
+            and previous_stats.recency_rank = 1
+),
+
+test_stats as (
+    select
+        model_id,
+        {{ warehouse_ml.try_to_double(warehouse_ml.json_field('metrics', 'test.top_probability_mean')) }} as top_probability_mean,
+        {{ warehouse_ml.try_to_double(warehouse_ml.json_field('metrics', 'test.top_probability_std')) }} as top_probability_std
+    from models
+    where model_id in (select current_stats.model_id from current_stats)
+),
+
+versus_test as (
+    select
+        current_stats.campaign_id,
+        current_stats.model_id,
+        'prediction' as kind,
+        'top_probability' as feature,
+        'test_split' as reference,
+        current_stats.model_id as reference_id,
+        {{ warehouse_ml.gaussian_kl(
+            'current_stats.top_probability_mean', 'current_stats.top_probability_std',
+            'test_stats.top_probability_mean', 'test_stats.top_probability_std') }} as kl_divergence,
+        current_stats.n_predictions as n_current
+    from current_stats
+    inner join test_stats on current_stats.model_id = test_stats.model_id
+    where test_stats.top_probability_mean is not null and test_stats.top_probability_std is not null
+),
+
+measured as (
+    select * from feature_drift
+    union all
+    select * from versus_previous
+    union all
+    select * from versus_test
+),
+
+final as (
+    select
+        '{{ invocation_id }}' as invocation_id,
+        campaign_id,
+        model_id,
+        kind,
+        feature,
+        reference,
+        reference_id,
+        cast(kl_divergence as double) as kl_divergence,
+        cast({{ threshold }} as double) as threshold,
+        cast(n_current as bigint) as n_current,
+        kl_divergence > {{ threshold }} as is_drifted,
+        {{ warehouse_ml.session_started_at() }} as recorded_at
+    from measured
+)
+
+select * from final

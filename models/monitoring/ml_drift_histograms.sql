@@ -1,0 +1,310 @@
+{{ config(materialized='table', tags=['monitoring']) }}
+
+{#- The histograms behind this session's feature drift, one row per serving
+    model, feature and bucket: how the current requests (ml_drift_requests)
+    and the training split of the serving model's fitted state (reference) fall
+    into the same buckets. Categorical features: one bucket per training value
+    (rare ones included), `__other__` for values training never saw and
+    `__missing__` for NULL. Numeric features: the quantile bins of
+    fit_numeric_bins plus `__missing__`. Every bucket gets var `drift_smoothing`
+    added before normalising; kl_term = p * ln(p / q) sums to ml_drift's
+    kl_divergence. Rebuilt each session (invocation_id says which). -#}
+{%- set smoothing = warehouse_ml.drift_smoothing() -%}
+{%- set categorical = warehouse_ml.categorical_feature_columns() -%}
+{%- set numeric = warehouse_ml.numeric_feature_columns() -%}
+{%- set other = warehouse_ml.other_category() %}
+
+with serving as (
+    select * from {{ ref('ml_serving_models') }}
+),
+
+current_requests as (
+    select * from {{ ref('ml_drift_requests') }}
+),
+
+monitored as (
+    -- Serving models with requests to compare; a campaign without any has no drift rows.
+    select
+        serving.model_id,
+        serving.campaign_id,
+        serving.fitted_state_id
+    from serving
+    where serving.model_id in (select current_requests.model_id from current_requests)
+),
+
+reference_levels as (
+    select
+        levels.fitted_state_id,
+        levels.campaign_id,
+        levels.column_name as feature,
+        levels.category,
+        levels.n_train_rows,
+        levels.frequency
+    from {{ ref('fit_category_levels') }} as levels
+    inner join monitored
+        on
+            levels.fitted_state_id = monitored.fitted_state_id
+            and levels.campaign_id = monitored.campaign_id
+    {%- if warehouse_ml.rare_value_handling() == 'bucket' %}
+    -- The bucket level sums the rare values, which keep their own rows: skip it.
+    where not (levels.category = '{{ other }}' and not levels.is_rare)
+    {%- endif %}
+),
+
+reference_totals as (
+    -- The training split's row count: frequency is n_train_rows / that count.
+    select
+        fitted_state_id,
+        campaign_id,
+        cast(max(round(n_train_rows / frequency)) as bigint) as n_train_rows
+    from reference_levels
+    group by fitted_state_id, campaign_id
+),
+
+reference_present as (
+    select
+        fitted_state_id,
+        campaign_id,
+        feature,
+        sum(n_train_rows) as n_present_rows
+    from reference_levels
+    group by fitted_state_id, campaign_id, feature
+),
+
+categorical_features as (
+    {%- for col in categorical %}
+    select
+        model_id,
+        campaign_id,
+        fitted_state_id,
+        '{{ col }}' as feature
+    from monitored
+    {{ "union all" if not loop.last }}
+    {%- endfor %}
+),
+
+categorical_buckets as (
+    select
+        categorical_features.model_id,
+        categorical_features.campaign_id,
+        categorical_features.fitted_state_id,
+        categorical_features.feature,
+        'value' as bucket_kind,
+        reference_levels.category as bucket,
+        reference_levels.n_train_rows as n_reference
+    from categorical_features
+    inner join reference_levels
+        on
+            categorical_features.fitted_state_id = reference_levels.fitted_state_id
+            and categorical_features.campaign_id = reference_levels.campaign_id
+            and categorical_features.feature = reference_levels.feature
+    union all
+    select
+        model_id,
+        campaign_id,
+        fitted_state_id,
+        feature,
+        'other' as bucket_kind,
+        '{{ other }}' as bucket,
+        0 as n_reference
+    from categorical_features
+    union all
+    select
+        categorical_features.model_id,
+        categorical_features.campaign_id,
+        categorical_features.fitted_state_id,
+        categorical_features.feature,
+        'missing' as bucket_kind,
+        '__missing__' as bucket,
+        reference_totals.n_train_rows - coalesce(reference_present.n_present_rows, 0) as n_reference
+    from categorical_features
+    inner join reference_totals
+        on
+            categorical_features.fitted_state_id = reference_totals.fitted_state_id
+            and categorical_features.campaign_id = reference_totals.campaign_id
+    left join reference_present
+        on
+            categorical_features.fitted_state_id = reference_present.fitted_state_id
+            and categorical_features.campaign_id = reference_present.campaign_id
+            and categorical_features.feature = reference_present.feature
+),
+
+current_categories as (
+    {%- for col in categorical %}
+    select
+        model_id,
+        '{{ col }}' as feature,
+        {{ col }} as category
+    from current_requests
+    {{ "union all" if not loop.last }}
+    {%- endfor %}
+),
+
+current_category_buckets as (
+    select
+        current_categories.model_id,
+        current_categories.feature,
+        case
+            when current_categories.category is null then 'missing'
+            when reference_levels.category is null then 'other'
+            else 'value'
+        end as bucket_kind,
+        case
+            when current_categories.category is null then '__missing__'
+            when reference_levels.category is null then '{{ other }}'
+            else reference_levels.category
+        end as bucket
+    from current_categories
+    inner join monitored on current_categories.model_id = monitored.model_id
+    left join reference_levels
+        on
+            monitored.fitted_state_id = reference_levels.fitted_state_id
+            and monitored.campaign_id = reference_levels.campaign_id
+            and current_categories.feature = reference_levels.feature
+            and current_categories.category = reference_levels.category
+),
+
+current_category_counts as (
+    select
+        model_id,
+        feature,
+        bucket_kind,
+        bucket,
+        count(*) as n_current
+    from current_category_buckets
+    group by model_id, feature, bucket_kind, bucket
+),
+
+numeric_buckets as (
+    select
+        monitored.model_id,
+        monitored.campaign_id,
+        monitored.fitted_state_id,
+        bins.column_name as feature,
+        case when bins.is_missing_bin then 'missing' else 'bin' end as bucket_kind,
+        case when bins.is_missing_bin then '__missing__' else cast(bins.bin_index as varchar) end as bucket,
+        bins.bin_index,
+        bins.lower_edge,
+        bins.upper_edge,
+        bins.n_train_rows as n_reference,
+        bins.is_missing_bin
+    from monitored
+    inner join {{ ref('fit_numeric_bins') }} as bins
+        on
+            monitored.fitted_state_id = bins.fitted_state_id
+            and monitored.campaign_id = bins.campaign_id
+),
+
+current_numbers as (
+    {%- for col in numeric %}
+    select
+        model_id,
+        '{{ col }}' as feature,
+        {{ col }} as feature_value
+    from current_requests
+    {{ "union all" if not loop.last }}
+    {%- endfor %}
+),
+
+current_numeric_counts as (
+    select
+        current_numbers.model_id,
+        current_numbers.feature,
+        numeric_buckets.bin_index,
+        count(*) as n_current
+    from current_numbers
+    inner join numeric_buckets
+        on
+            current_numbers.model_id = numeric_buckets.model_id
+            and current_numbers.feature = numeric_buckets.feature
+            and (
+                (current_numbers.feature_value is null and numeric_buckets.is_missing_bin)
+                or (
+                    current_numbers.feature_value is not null
+                    and not numeric_buckets.is_missing_bin
+                    and (numeric_buckets.lower_edge is null or current_numbers.feature_value >= numeric_buckets.lower_edge)
+                    and (numeric_buckets.upper_edge is null or current_numbers.feature_value < numeric_buckets.upper_edge)
+                )
+            )
+    group by current_numbers.model_id, current_numbers.feature, numeric_buckets.bin_index
+),
+
+counted as (
+    select
+        categorical_buckets.model_id,
+        categorical_buckets.campaign_id,
+        categorical_buckets.fitted_state_id,
+        categorical_buckets.feature,
+        'categorical' as feature_kind,
+        categorical_buckets.bucket_kind,
+        categorical_buckets.bucket,
+        cast(null as integer) as bin_index,
+        cast(null as double) as lower_edge,
+        cast(null as double) as upper_edge,
+        coalesce(current_category_counts.n_current, 0) as n_current,
+        categorical_buckets.n_reference
+    from categorical_buckets
+    left join current_category_counts
+        on
+            categorical_buckets.model_id = current_category_counts.model_id
+            and categorical_buckets.feature = current_category_counts.feature
+            and categorical_buckets.bucket_kind = current_category_counts.bucket_kind
+            and categorical_buckets.bucket = current_category_counts.bucket
+    union all
+    select
+        numeric_buckets.model_id,
+        numeric_buckets.campaign_id,
+        numeric_buckets.fitted_state_id,
+        numeric_buckets.feature,
+        'numeric' as feature_kind,
+        numeric_buckets.bucket_kind,
+        numeric_buckets.bucket,
+        numeric_buckets.bin_index,
+        numeric_buckets.lower_edge,
+        numeric_buckets.upper_edge,
+        coalesce(current_numeric_counts.n_current, 0) as n_current,
+        numeric_buckets.n_reference
+    from numeric_buckets
+    left join current_numeric_counts
+        on
+            numeric_buckets.model_id = current_numeric_counts.model_id
+            and numeric_buckets.feature = current_numeric_counts.feature
+            and numeric_buckets.bin_index = current_numeric_counts.bin_index
+),
+
+smoothed as (
+    select
+        *,
+        (cast(n_current as double) + cast({{ smoothing }} as double))
+        / sum(cast(n_current as double) + cast({{ smoothing }} as double)) over (partition by model_id, feature)
+            as p_current,
+        (cast(n_reference as double) + cast({{ smoothing }} as double))
+        / sum(cast(n_reference as double) + cast({{ smoothing }} as double)) over (partition by model_id, feature)
+            as q_reference
+    from counted
+),
+
+final as (
+    select
+        '{{ invocation_id }}' as invocation_id,
+        model_id,
+        campaign_id,
+        fitted_state_id,
+        feature,
+        feature_kind,
+        bucket_kind,
+        bucket,
+        bin_index,
+        lower_edge,
+        upper_edge,
+        cast(n_current as bigint) as n_current,
+        cast(n_reference as bigint) as n_reference,
+        cast({{ smoothing }} as double) as smoothing,
+        p_current,
+        q_reference,
+        p_current * ln(p_current / q_reference) as kl_term,
+        {{ warehouse_ml.session_started_at() }} as recorded_at
+    from smoothed
+)
+
+select * from final

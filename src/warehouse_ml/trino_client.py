@@ -1,0 +1,254 @@
+"""Talk to Trino from Python: connection settings, queries into frames, bulk inserts.
+
+The settings are the ones the dbt profile's ``trino`` target reads
+(``WML_TRINO_HOST``, ``WML_TRINO_PORT``, ``WML_TRINO_CATALOG``,
+``WML_TRINO_SCHEMA``, ``WML_TRINO_USER``, ``WML_TRINO_SCHEME``), with the same
+defaults, so the runner's own queries and dbt's land in the same schema.
+
+Rows are written with ``INSERT ... VALUES`` statements kept under Trino's
+``query.max-length`` (1,000,000 characters by default): that works on any
+catalog that accepts inserts (memory, Hive, Iceberg) without a staging bucket.
+
+Example::
+
+    >>> settings = TrinoSettings.from_env({"WML_TRINO_SCHEMA": "ml"})
+    >>> settings.qualified("ml_models_log"), settings.landing_schema
+    ('memory.ml.ml_models_log', 'ml_landing')
+    >>> sql_literal("O'Brien"), sql_literal(None), sql_literal(3)
+    ("'O''Brien'", 'NULL', '3')
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "MAX_STATEMENT_CHARS",
+    "TrinoClient",
+    "TrinoSettings",
+    "sql_literal",
+    "validate_identifier",
+]
+
+#: Budget for one statement's text, below Trino's default query.max-length (1,000,000).
+MAX_STATEMENT_CHARS = 900_000
+
+_IDENTIFIER_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def validate_identifier(name: str, what: str) -> str:
+    """Return ``name`` lower-cased if it is a plain SQL identifier, else raise ``ValueError``.
+
+    Catalog, schema and table names are pasted into SQL, so only
+    ``[A-Za-z_][A-Za-z0-9_]*`` is accepted (Trino folds them to lower case).
+    """
+    if not isinstance(name, str) or not _IDENTIFIER_RE.fullmatch(name):
+        raise ValueError(
+            f"{what} must be a plain identifier ([A-Za-z_][A-Za-z0-9_]*), got {name!r}"
+        )
+    return name.lower()
+
+
+@dataclass(frozen=True)
+class TrinoSettings:
+    """Where the Trino target lives; mirrors the ``trino`` output of ``profiles.yml``."""
+
+    host: str = "127.0.0.1"
+    port: int = 8080
+    user: str = "warehouse_ml"
+    catalog: str = "memory"
+    schema: str = "warehouse_ml"
+    http_scheme: str = "http"
+    landing: str = ""
+
+    def __post_init__(self) -> None:
+        validate_identifier(self.catalog, "WML_TRINO_CATALOG")
+        validate_identifier(self.schema, "WML_TRINO_SCHEMA")
+        if self.landing:
+            validate_identifier(self.landing, "WML_TRINO_LANDING_SCHEMA")
+        if not 0 < int(self.port) < 65536:
+            raise ValueError(f"WML_TRINO_PORT must be a TCP port, got {self.port!r}")
+        if self.http_scheme not in ("http", "https"):
+            raise ValueError(f"WML_TRINO_SCHEME must be http or https, got {self.http_scheme!r}")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> TrinoSettings:
+        """Settings from ``WML_TRINO_*`` variables (blank means the default)."""
+        env = os.environ if environ is None else environ
+
+        def get(name: str, default: str) -> str:
+            return (env.get(name) or "").strip() or default
+
+        port = get("WML_TRINO_PORT", "8080")
+        if not port.isdigit():
+            raise ValueError(f"WML_TRINO_PORT must be a TCP port, got {port!r}")
+        return cls(
+            host=get("WML_TRINO_HOST", cls.host),
+            port=int(port),
+            user=get("WML_TRINO_USER", cls.user),
+            catalog=get("WML_TRINO_CATALOG", cls.catalog),
+            schema=get("WML_TRINO_SCHEMA", cls.schema),
+            http_scheme=get("WML_TRINO_SCHEME", cls.http_scheme),
+            landing=get("WML_TRINO_LANDING_SCHEMA", ""),
+        )
+
+    @property
+    def landing_schema(self) -> str:
+        """The landing source tables' schema (dbt var ``landing_schema``'s default too)."""
+        return (self.landing or f"{self.schema}_landing").lower()
+
+    def qualified(self, table: str, schema: str | None = None) -> str:
+        """``catalog.schema.table`` for a validated table name."""
+        schema = validate_identifier(schema or self.schema, "schema")
+        return f"{self.catalog.lower()}.{schema}.{validate_identifier(table, 'table')}"
+
+    def env(self) -> dict[str, str]:
+        """The environment that points dbt's ``trino`` target at these settings."""
+        return {
+            "WML_TARGET": "trino",
+            "WML_TRINO_HOST": self.host,
+            "WML_TRINO_PORT": str(self.port),
+            "WML_TRINO_USER": self.user,
+            "WML_TRINO_CATALOG": self.catalog,
+            "WML_TRINO_SCHEMA": self.schema,
+            "WML_TRINO_SCHEME": self.http_scheme,
+            "WML_TRINO_LANDING_SCHEMA": self.landing_schema,
+        }
+
+
+def sql_literal(value: Any) -> str:
+    """A Python value as a Trino SQL literal (text, integers, floats, booleans, timestamps).
+
+    Text is quoted with doubled single quotes, which is all Trino needs: its
+    string literals have no backslash escapes and take any Unicode character.
+    """
+    if value is None or value is pd.NA or value is pd.NaT:
+        return "NULL"
+    if isinstance(value, bool | np.bool_):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | np.integer):
+        return str(int(value))
+    if isinstance(value, float | np.floating):
+        if np.isnan(value):
+            return "nan()"
+        if np.isinf(value):
+            return "infinity()" if value > 0 else "-infinity()"
+        text = repr(float(value))  # a bare decimal would be a DECIMAL literal in Trino
+        return text if "e" in text else text + "e0"
+    if isinstance(value, pd.Timestamp | datetime):
+        stamp = pd.Timestamp(value)
+        stamp = stamp.tz_localize(UTC) if stamp.tzinfo is None else stamp.tz_convert(UTC)
+        return f"TIMESTAMP '{stamp.strftime('%Y-%m-%d %H:%M:%S.%f')} UTC'"
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    raise TypeError(f"no SQL literal for {type(value).__name__}")
+
+
+class TrinoClient:
+    """A DB-API connection to Trino with the few operations the runner needs."""
+
+    def __init__(self, settings: TrinoSettings, *, source: str = "warehouse_ml") -> None:
+        import trino
+
+        self.settings = settings
+        self.connection = trino.dbapi.connect(
+            host=settings.host,
+            port=settings.port,
+            user=settings.user,
+            http_scheme=settings.http_scheme,
+            catalog=settings.catalog,
+            schema=settings.schema,
+            source=source,
+        )
+
+    def close(self) -> None:
+        self.connection.close()
+
+    def __enter__(self) -> TrinoClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> list[list[Any]]:
+        """Run one statement to completion and return its rows.
+
+        Fetching is what drives a Trino query to the end, so statements that
+        return nothing (DDL, INSERT) are fetched too.
+        """
+        cursor = self.connection.cursor()
+        try:
+            cursor.execute(sql, list(params) if params else None)
+            return cursor.fetchall()
+        finally:
+            cursor.close()
+
+    def frame(self, sql: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
+        """Run a query and return its rows as a DataFrame with the query's column names."""
+        cursor = self.connection.cursor()
+        try:
+            cursor.execute(sql, list(params) if params else None)
+            rows = cursor.fetchall()
+            columns = [d[0] for d in cursor.description]
+        finally:
+            cursor.close()
+        return pd.DataFrame(rows, columns=columns)
+
+    def table_exists(self, table: str, schema: str | None = None) -> bool:
+        schema = validate_identifier(schema or self.settings.schema, "schema")
+        rows = self.execute(
+            f"select count(*) from {self.settings.catalog}.information_schema.tables "
+            "where table_schema = ? and table_name = ?",
+            [schema, validate_identifier(table, "table")],
+        )
+        return rows[0][0] > 0
+
+    def ensure_schema(self, schema: str) -> None:
+        schema = validate_identifier(schema, "schema")
+        self.execute(f"create schema if not exists {self.settings.catalog}.{schema}")
+
+    def insert_rows(
+        self,
+        table: str,
+        columns: Sequence[str],
+        rows: Iterable[Sequence[Any]],
+        *,
+        max_chars: int = MAX_STATEMENT_CHARS,
+    ) -> int:
+        """Insert ``rows`` into ``table`` (a qualified name) in as few statements as fit.
+
+        Each statement stays under ``max_chars`` characters. Returns the number
+        of rows inserted.
+
+        Raises:
+            ValueError: a single row does not fit in one statement.
+        """
+        names = ", ".join(validate_identifier(c, "column") for c in columns)
+        head = f"insert into {table} ({names}) values\n"
+        batch: list[str] = []
+        size = len(head)
+        n = 0
+        for row in rows:
+            text = "(" + ", ".join(sql_literal(v) for v in row) + ")"
+            if len(head) + len(text) > max_chars:
+                raise ValueError(
+                    f"a row of {len(text):,} characters does not fit in one Trino statement "
+                    f"({max_chars:,}); split the value or raise the server's query.max-length"
+                )
+            if batch and size + len(text) + 2 > max_chars:
+                self.execute(head + ",\n".join(batch))
+                batch, size = [], len(head)
+            batch.append(text)
+            size += len(text) + 2
+            n += 1
+        if batch:
+            self.execute(head + ",\n".join(batch))
+        return n

@@ -1,0 +1,293 @@
+"""``wml run --target trino``: the whole pipeline on a Trino server.
+
+dbt-trino has no Python models, so the DuckDB build's two Python steps run
+here, between two ``dbt build`` invocations, with the same package code:
+
+1. **plan**: ``dbt compile --inline`` on the duckdb target renders the macro
+   ``landing_load_plan`` (the landed files and the DuckDB query reading each
+   one) and the training vars, both resolved by dbt exactly as a build would;
+2. **load**: :mod:`warehouse_ml.trino_loader` copies files not loaded yet into
+   the landing source tables;
+3. **build the features**: ``dbt build --exclude ml_models+`` (everything that
+   does not depend on the registry: ingestion, staging, features, fitted state,
+   their tests);
+4. **train**: one campaign at a time, :func:`warehouse_ml.sql_fetcher.sql_campaign_fetcher`
+   reads the training rows through the ``trino`` client (capped by
+   ``training_sample_cap``) and :func:`warehouse_ml.registry.train_all` trains,
+   gates and compiles the trees to Trino SQL (``TrainingSettings(dialect='trino')``);
+   the rows, retirements included, are appended to the registry log;
+5. **build the rest**: ``dbt build --select ml_models+`` (the registry view,
+   serving models, SQL scoring, ``offer_scores``, ``offer_predictions``,
+   monitoring and their tests).
+
+The registry rows carry the invocation id of step 3, which is also their
+fitted state's id, as the DuckDB build's rows carry their build's.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from warehouse_ml.registry import TrainingSettings, train_all
+from warehouse_ml.sql_fetcher import FeatureRelations, sql_campaign_fetcher
+from warehouse_ml.trino_client import TrinoClient, TrinoSettings
+from warehouse_ml.trino_loader import load_landed_files
+from warehouse_ml.trino_registry import append_registry_rows, ensure_registry_log, read_registry
+
+__all__ = ["TRAINING_VARS", "RunError", "render_plan", "run_trino", "train_registry"]
+
+#: The dbt vars TrainingSettings.from_vars reads (the DuckDB Python model gets the same).
+TRAINING_VARS: tuple[str, ...] = (
+    "hpo_trials",
+    "hpo_seed",
+    "num_boost_round",
+    "early_stopping_rounds",
+    "min_training_rows",
+    "training_sample_cap",
+    "max_hamming_loss",
+    "pinned_models",
+)
+
+_PLAN_TEMPLATE = (
+    "{{ tojson({'plan': fromjson(warehouse_ml.landing_load_plan()), 'vars': {"
+    + ", ".join(f"'{name}': var('{name}')" for name in TRAINING_VARS)
+    + "}}) }}"
+)
+
+
+class RunError(RuntimeError):
+    """A step of the run failed; the message says which and what to look at."""
+
+
+def _dbt() -> str:
+    beside = Path(sys.executable).with_name("dbt")
+    return str(beside) if beside.exists() else "dbt"
+
+
+def _vars_args(dbt_vars: str | None) -> list[str]:
+    return ["--vars", dbt_vars] if dbt_vars else []
+
+
+def render_plan(root: Path, dbt_vars: str | None = None) -> dict[str, Any]:
+    """Compile the landing plan and the training vars with dbt (duckdb target, in memory).
+
+    Returns ``{"plan": [...], "vars": {...}}``; see ``macros/ingestion/landing_load_plan.sql``.
+    """
+    with tempfile.TemporaryDirectory(prefix="wml_plan_") as scratch:
+        proc = subprocess.run(
+            [
+                _dbt(),
+                "compile",
+                "--quiet",
+                "--target",
+                "duckdb",
+                "--output",
+                "json",
+                "--target-path",
+                str(Path(scratch) / "target"),
+                "--inline",
+                _PLAN_TEMPLATE,
+                *_vars_args(dbt_vars),
+            ],
+            cwd=root,
+            env={**os.environ, "WML_DUCKDB_PATH": ":memory:"},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    out = proc.stdout
+    start = out.find("{")
+    if proc.returncode or start < 0:
+        raise RunError(
+            f"could not compile the landing plan with dbt:\n{out[-4000:]}{proc.stderr[-2000:]}"
+        )
+    compiled, _ = json.JSONDecoder().raw_decode(out[start:])
+    return json.loads(compiled["compiled"])
+
+
+def _run_dbt(
+    args: Sequence[str], root: Path, env: Mapping[str, str], progress: Callable[[str], None]
+) -> str:
+    """Run dbt, streaming its output; return the invocation id. Raise RunError on failure."""
+    with tempfile.TemporaryDirectory(prefix="wml_run_") as scratch:
+        target_path = Path(scratch) / "target"
+        cmd = [_dbt(), *args, "--target-path", str(target_path)]
+        progress(f"[warehouse_ml] $ {' '.join(cmd)}")
+        proc = subprocess.Popen(
+            cmd,
+            cwd=root,
+            env={**os.environ, **env},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            sys.stdout.write(line)
+        if proc.wait():
+            raise RunError(f"dbt {args[0]} failed (see above)")
+        results = json.loads((target_path / "run_results.json").read_text())
+    return str(results["metadata"]["invocation_id"])
+
+
+def _print_summary(client: TrinoClient, invocation_id: str) -> None:
+    q = client.settings.qualified
+
+    def one(sql: str, params: Sequence[Any] | None = None) -> list[Any]:
+        return client.execute(sql, params)[0]
+
+    files = one(
+        "select count(*), sum(rows_read), sum(rows_accepted), sum(rows_rejected) "
+        f"from {q('ingest_files')}"
+    )
+    print(f"\n== warehouse_ml on Trino: {client.settings.catalog}.{client.settings.schema} ==")
+    print(
+        f"ingest_files: {files[0]} files, {files[1]} rows read = "
+        f"{files[2]} accepted + {files[3]} rejected"
+    )
+    for campaign, status, reason in client.execute(
+        f"select campaign_id, status, status_reason from {q('ml_models')} "
+        "where invocation_id = ? order by campaign_id",
+        [invocation_id],
+    ):
+        print(f"  {campaign}: {status} - {reason}")
+    preds = one(
+        "select count(*), count(predicted_offer_id), count(scoring_error) "
+        f"from {q('offer_predictions')}"
+    )
+    print(
+        f"offer_predictions: {preds[0]} requests, {preds[1]} scored, "
+        f"{preds[2]} with a scoring_error"
+    )
+
+
+def train_registry(
+    client: TrinoClient,
+    training: TrainingSettings,
+    *,
+    invocation_id: str,
+    previous: pd.DataFrame | None,
+    progress: Callable[[str], None] = print,
+) -> pd.DataFrame:
+    """Train every campaign of ``int_conversions_labelled`` and log the registry rows.
+
+    The Trino side of the DuckDB ``ml_models`` Python model: the same
+    :func:`~warehouse_ml.registry.train_all`, fed one campaign at a time from
+    Trino, with ``previous`` (the current ``ml_models``) so replaced champions
+    are logged as retired. Returns the rows appended to the log.
+    """
+    relations = FeatureRelations.in_schema(f"{client.settings.catalog}.{client.settings.schema}")
+    campaigns = [
+        row[0] for row in client.execute(f"select distinct campaign_id from {relations.labelled}")
+    ]
+    fetch = sql_campaign_fetcher(client.frame, relations, training)
+    rows = train_all(
+        campaigns,
+        fetch,
+        training,
+        invocation_id=invocation_id,
+        previous=previous,
+        progress=progress,
+    )
+    n_logged = append_registry_rows(client, rows)
+    progress(
+        f"[warehouse_ml] registry: logged {n_logged} row(s) "
+        f"to {client.settings.qualified('ml_models_log')}"
+    )
+    return rows
+
+
+def run_trino(
+    root: Path,
+    *,
+    settings: TrinoSettings | None = None,
+    dbt_vars: str | None = None,
+    build_args: Sequence[str] = (),
+    progress: Callable[[str], None] = print,
+) -> str:
+    """Run the whole pipeline on Trino; return the invocation id the models were trained in.
+
+    Args:
+        root: the dbt project folder.
+        settings: the Trino target (default: from the ``WML_TRINO_*`` variables).
+        dbt_vars: a YAML mapping passed to dbt as ``--vars`` (and used for training).
+        build_args: extra arguments for both ``dbt build`` steps (e.g. ``--exclude ...``).
+
+    Raises:
+        RunError: a step failed (the message names it).
+    """
+    settings = settings or TrinoSettings.from_env()
+    env = settings.env()
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
+
+    def timed(step: str, since: float) -> float:
+        now = time.perf_counter()
+        timings[step] = now - since
+        return now
+
+    t = time.perf_counter()
+    rendered = render_plan(root, dbt_vars)
+    t = timed("plan", t)
+    with TrinoClient(settings) as client:
+        try:
+            client.execute("select 1")
+        except Exception as exc:
+            raise RunError(
+                f"no Trino answers at {settings.http_scheme}://{settings.host}:{settings.port} "
+                f"({type(exc).__name__}); start one with "
+                "`.venv/bin/python scripts/trino/trino_local.py start` "
+                "or set WML_TRINO_HOST / WML_TRINO_PORT"
+            ) from exc
+        loaded = load_landed_files(client, rendered["plan"], project_root=root, progress=progress)
+        progress(
+            f"[warehouse_ml] landing: {len(loaded.loaded)} new file(s), "
+            f"{loaded.n_records:,} records; "
+            f"{len(loaded.skipped)} file(s) already loaded"
+        )
+        ensure_registry_log(client)
+        t = timed("load", t)
+
+        invocation_id = _run_dbt(
+            ["build", "--exclude", "ml_models+", *build_args, *_vars_args(dbt_vars)],
+            root,
+            env,
+            progress,
+        )
+        t = timed("dbt build (features)", t)
+
+        previous = read_registry(client, progress=progress)
+        if (
+            previous is None
+            and client.execute(f"select count(*) from {settings.qualified('ml_models_log')}")[0][0]
+        ):
+            # A log without its model (an earlier run stopped before building it).
+            _run_dbt(["run", "--select", "ml_models", *_vars_args(dbt_vars)], root, env, progress)
+            previous = read_registry(client, progress=progress)
+        training = TrainingSettings.from_vars(rendered["vars"], dialect="trino")
+        train_registry(
+            client, training, invocation_id=invocation_id, previous=previous, progress=progress
+        )
+        t = timed("train", t)
+
+        _run_dbt(
+            ["build", "--select", "ml_models+", *build_args, *_vars_args(dbt_vars)],
+            root,
+            env,
+            progress,
+        )
+        timed("dbt build (registry, scoring, monitoring)", t)
+        _print_summary(client, invocation_id)
+    steps = ", ".join(f"{k} {v:.1f}s" for k, v in timings.items())
+    progress(f"[warehouse_ml] Trino run finished in {time.perf_counter() - started:.1f}s ({steps})")
+    return invocation_id

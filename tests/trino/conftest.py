@@ -1,0 +1,84 @@
+"""Fixtures for the Trino suite: a server connection (skip, or fail under
+WML_TRINO_REQUIRED, when none answers) and a throw-away schema pair."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+REQUIRED = os.environ.get("WML_TRINO_REQUIRED", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def run(cmd: list[str], env: dict[str, str], what: str) -> subprocess.CompletedProcess:
+    """Run a command in the project; on failure show the end of its output."""
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    if proc.returncode:
+        raise AssertionError(
+            f"{what} failed ({proc.returncode}):\n{proc.stdout[-8000:]}\n{proc.stderr[-3000:]}"
+        )
+    return proc
+
+
+@pytest.fixture(scope="session")
+def trino_settings():
+    """Connection settings from WML_TRINO_* (the suite's server), or skip / fail."""
+    from warehouse_ml.trino_client import TrinoClient, TrinoSettings
+
+    settings = TrinoSettings.from_env()
+    try:
+        with TrinoClient(settings) as client:
+            client.execute("select 1")
+    except Exception as exc:
+        reason = f"no Trino answers at {settings.host}:{settings.port} ({type(exc).__name__})"
+        if REQUIRED:
+            pytest.fail(f"WML_TRINO_REQUIRED is set but {reason}", pytrace=False)
+        pytest.skip(
+            f"{reason}; start one with `.venv/bin/python scripts/trino/trino_local.py start`"
+        )
+    return settings
+
+
+class TrinoWarehouse:
+    """A fresh target schema (and its landing schema) on the suite's Trino server."""
+
+    def __init__(self, settings) -> None:
+        from warehouse_ml.trino_client import TrinoClient
+
+        name = f"wml_pytest_{uuid.uuid4().hex[:10]}"
+        self.settings = type(settings)(
+            host=settings.host,
+            port=settings.port,
+            user=settings.user,
+            catalog=settings.catalog,
+            schema=name,
+            http_scheme=settings.http_scheme,
+        )
+        self.client = TrinoClient(self.settings)
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {**os.environ, **self.settings.env()}
+
+    def frame(self, sql: str, params: list | None = None) -> pd.DataFrame:
+        return self.client.frame(sql, params)
+
+    def drop(self) -> None:
+        for schema in (self.settings.schema, self.settings.landing_schema):
+            self.client.execute(f"drop schema if exists {self.settings.catalog}.{schema} cascade")
+        self.client.close()
+
+
+@pytest.fixture(scope="module")
+def trino_warehouse(trino_settings) -> Iterator[TrinoWarehouse]:
+    wh = TrinoWarehouse(trino_settings)
+    yield wh
+    wh.drop()

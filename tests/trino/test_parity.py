@@ -1,0 +1,395 @@
+"""The same input built on DuckDB (dbt build) and on Trino (`wml run --target trino`)
+gives the same pipeline: ingest counts and rejects, split, encoded features,
+trained boosters, predicted offers and probabilities (within 1e-5).
+
+The input is the generated sample plus files in the other formats and
+deliberately broken records, so both readers and every reject reason are
+exercised. Both engines read the same folders.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from conftest import BIN, run
+
+# Small but real: few trials and rounds keep each build short; a lenient gate
+# gives every campaign a champion, so every campaign is scored.
+VARS = "{hpo_trials: 2, num_boost_round: 60, early_stopping_rounds: 10, max_hamming_loss: 0.6}"
+
+
+def _event(meta: dict, n: int, campaign: int = 0, **fields) -> dict:
+    campaign_id, spec = list(meta["campaigns"].items())[campaign]
+    base = {
+        "id": f"00000000-0000-4000-8000-{n:012d}",
+        "campaign": campaign_id,
+        "offer": spec["offers"][n % len(spec["offers"])],
+        "country": "PL",
+        "city": "Warsaw",
+        "long": "21.0026",
+        "lat": "52.2484",
+        "isp": "T-Mobile",
+        "network": "",
+        "dOs": "Android",
+        "dType": "mobile",
+        "dOsVersion": "7.0",
+        "dBrowser": "Chrome WebView",
+        "dBrowserVersion": "65.0",
+    }
+    return {**base, **fields}
+
+
+def _add_edge_cases(sample: Path) -> None:
+    """Files in every format with records that stress both readers and every check."""
+    meta = json.loads((sample / "sample_meta.json").read_text())
+    landing, requests = sample / "landing", sample / "requests"
+    first_event = json.loads((landing / "conversions.json").read_text().splitlines()[0])
+    lines = [
+        json.dumps(_event(meta, 1, city="Kraków", dBrowser="Навигатор"), ensure_ascii=False),
+        json.dumps(_event(meta, 2, lat=12.5, long=-3)),  # JSON numbers
+        # numbers written in other forms; a number as a category
+        json.dumps(_event(meta, 3, lat="<lat>", long="<long>", country="<country>"))
+        .replace('"<lat>"', "12.750")
+        .replace('"<long>"', "1E+1")
+        .replace('"<country>"', "7.50"),
+        '{"id": "00000000-0000-4000-8000-000000000004", "campaign": ',  # broken JSON
+        "[1, 2, 3]",  # JSON, not an object
+        json.dumps(_event(meta, 5, id="not-a-uuid")),
+        json.dumps(_event(meta, 6, lat="abc")),
+        json.dumps(_event(meta, 7, lat="NaN")),  # Trino's cast would take it
+        json.dumps(_event(meta, 8, long="1.5d")),  # Java's parser would take it
+        json.dumps(_event(meta, 9, lat="1_0.5")),  # DuckDB's parser takes it: 10.5
+        json.dumps(_event(meta, 10, lat={"deg": 1})),  # an object, not a number
+        json.dumps(_event(meta, 11, id=["x"])),  # an array id
+        json.dumps({k: v for k, v in _event(meta, 12).items() if k != "campaign"}),
+        json.dumps(_event(meta, 13, lat="91")),
+        json.dumps(_event(meta, 14, offer="")),
+        json.dumps(
+            _event(meta, 15, country="\u00a0TH\u3000", city="\tTab")
+        ),  # Zs trimmed, tab kept
+        json.dumps(
+            _event(meta, 16, id="\t00000000-0000-4000-8000-000000000016")
+        ),  # tab: not a UUID
+        json.dumps({**_event(meta, 17), "extra_field": {"nested": True}}),
+        json.dumps(first_event),  # duplicate of a generated event
+        "   ",  # blank line: not a record
+    ]
+    (landing / "edge.json").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (landing / "empty.json").write_text("")
+    columns = ["dBrowser", "lat", "id", "offer", "campaign", "long", "country", "dOs", "dType"]
+    csv_rows = []
+    for n, lat in ((20, "1.5"), (21, "bad"), (22, "1.5"), (23, " 2.5 ")):
+        e = _event(meta, n, campaign=1)
+        csv_rows.append(
+            ["Chrome", lat, e["id"], e["offer"], e["campaign"], "2.5", "TH", "Android", "mobile"]
+        )
+    csv_rows[2].append("x")  # wider than the header
+    text = "\n".join(",".join(r) for r in [columns, *csv_rows]) + "\n"
+    (landing / "edge.csv").write_text(text)
+    events = [_event(meta, n, campaign=2, lat=-33.9 + n / 100, long=18.4) for n in range(30, 33)]
+    table = pa.table({k: [e[k] for e in events] for k in events[0]})
+    pq.write_table(table, landing / "edge.parquet")
+    request = {k: v for k, v in _event(meta, 40).items() if k != "offer"}
+    request_lines = [
+        json.dumps(request),
+        "{oops",
+        json.dumps({**request, "id": "00000000-0000-4000-8000-000000000041", "input": "1,2,3"}),
+        json.dumps({**request, "id": "00000000-0000-4000-8000-000000000042", "input": "x"}),
+        json.dumps(
+            {
+                **request,
+                "id": "00000000-0000-4000-8000-000000000043",
+                "campaign": "0" * 8 + "-0000-4000-8000-" + "0" * 12,
+            }
+        ),
+    ]
+    (requests / "edge.json").write_text("\n".join(request_lines) + "\n")
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory) -> Path:
+    base = tmp_path_factory.mktemp("parity")
+    run([str(BIN / "wml"), "generate", "--out", str(base / "sample"), "--events", "6000",
+         "--requests", "600", "--seed", "3"], env=None, what="wml generate")  # fmt: skip
+    _add_edge_cases(base / "sample")
+    return base / "sample"
+
+
+@pytest.fixture(scope="module")
+def duck(sample, tmp_path_factory):
+    import duckdb
+
+    path = tmp_path_factory.mktemp("duck") / "warehouse.duckdb"
+    env = {
+        **os.environ,
+        "WML_TARGET": "duckdb",
+        "WML_DUCKDB_PATH": str(path),
+        "WML_LANDING_DIR": str(sample / "landing"),
+        "WML_REQUESTS_DIR": str(sample / "requests"),
+    }
+    run([str(BIN / "dbt"), "build", "--vars", VARS], env, "dbt build on DuckDB")
+    con = duckdb.connect(str(path), read_only=True)
+    yield con
+    con.close()
+
+
+@pytest.fixture(scope="module")
+def trino(sample, trino_warehouse):
+    env = {
+        **trino_warehouse.env,
+        "WML_LANDING_DIR": str(sample / "landing"),
+        "WML_REQUESTS_DIR": str(sample / "requests"),
+    }
+    proc = run(
+        [str(BIN / "wml"), "run", "--target", "trino", "--vars", VARS],
+        env,
+        "wml run --target trino",
+    )
+    trino_warehouse.log = proc.stdout
+    return trino_warehouse
+
+
+def _duck(con, sql: str) -> pd.DataFrame:
+    return _normalised(con.execute(sql).df())
+
+
+def _trino(wh, sql: str) -> pd.DataFrame:
+    return _normalised(wh.frame(sql))
+
+
+def _normalised(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text columns as plain objects with None for NULL, rows sorted by every column."""
+    frame = frame.copy()
+    for col in frame.columns:
+        if not pd.api.types.is_numeric_dtype(frame[col]):
+            frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
+    return frame.sort_values(list(frame.columns), na_position="first").reset_index(drop=True)
+
+
+def _assert_same(duck, trino, sql: str, **kwargs) -> pd.DataFrame:
+    left, right = _duck(duck, sql), _trino(trino, sql)
+    pd.testing.assert_frame_equal(left, right, check_dtype=False, **kwargs)
+    return left
+
+
+def test_ingest_counts_agree(duck, trino):
+    files = _assert_same(
+        duck,
+        trino,
+        "select source_file, dataset, file_format, rows_read, rows_accepted, rows_rejected "
+        "from ingest_files",
+    )
+    assert set(files["file_format"]) == {"json", "csv", "parquet"}
+    edge = files.set_index("source_file").loc[
+        str(Path(files["source_file"][0]).parent / "edge.json")
+    ]
+    assert (edge["rows_read"], edge["rows_accepted"]) == (19, 6)
+
+
+def test_rejects_agree(duck, trino):
+    rejects = _assert_same(
+        duck, trino, "select dataset, source_file, record, reason from ingest_rejects"
+    )
+    reasons = set(rejects["reason"])
+    assert {
+        "malformed JSON record",
+        "CSV row has more fields than the header",
+        "id is not a UUID",
+        "lat is not a number",
+        "long is not a number",
+        "missing campaign",
+        "lat out of range [-90, 90]",
+        "missing offer",
+        "duplicate id (another copy was kept)",
+    } <= reasons
+
+
+def test_staged_values_agree(duck, trino):
+    _assert_same(
+        duck,
+        trino,
+        "select event_id, campaign_id, offer_id, country, city, dos, dtype, dbrowser, lat, long, "
+        "reject_reason "
+        "from stg_landing__conversions",
+    )
+    _assert_same(
+        duck,
+        trino,
+        "select request_id, campaign_id, feature_vector, country, lat, long, reject_reason "
+        "from stg_landing__requests",
+    )
+
+
+def test_split_agrees(duck, trino):
+    split = _assert_same(
+        duck, trino, "select event_id, split, split_fraction from int_conversions_split"
+    )
+    assert set(split["split"]) == {"train", "validation", "test"}
+
+
+def test_encoded_features_agree(duck, trino):
+    latest = (
+        "select columns.campaign_id, columns.feature_index, columns.feature_name, columns.kind "
+        "from fit_feature_columns as columns inner join fit_current_states as states "
+        "on columns.campaign_id = states.campaign_id "
+        "and columns.fitted_state_id = states.fitted_state_id"
+    )
+    names = _assert_same(duck, trino, latest)
+    assert "dbrowser_Chrome%20WebView" in set(names["feature_name"])
+    rows = _assert_same(
+        duck, trino, "select event_id, feature_index, value from int_conversions_features"
+    )
+    assert len(rows) > 6000
+    _assert_same(
+        duck,
+        trino,
+        "select event_id, split, class_index, sample_fraction from int_conversions_labelled",
+    )
+
+
+def test_trained_models_agree(duck, trino):
+    sql = (
+        "select campaign_id, status, status_reason, hyperparameters, feature_columns, "
+        "feature_kinds, classes, "
+        "n_train_rows, n_validation_rows, n_test_rows, best_iteration, booster_json from ml_models"
+    )
+    models = _assert_same(duck, trino, sql)
+    assert (models["status"] == "champion").all()
+    metrics = _duck(duck, "select campaign_id, metrics from ml_models")
+    trino_metrics = _trino(trino, "select campaign_id, metrics from ml_models")
+    for (_, d), (_, t) in zip(metrics.iterrows(), trino_metrics.iterrows(), strict=True):
+        assert json.loads(d["metrics"]) == pytest.approx(json.loads(t["metrics"])), d["campaign_id"]
+
+
+def test_compiled_sql_targets_trino(trino):
+    sql = _trino(trino, "select scoring_sql from ml_models")["scoring_sql"]
+    assert all("is_nan(" in s and "isnan(" not in s for s in sql)
+
+
+def test_predictions_agree(duck, trino):
+    sql = (
+        "select request_id, campaign_id, predicted_offer_id, probability, scoring_error "
+        "from offer_predictions"
+    )
+    left, right = _duck(duck, sql), _trino(trino, sql)
+    pd.testing.assert_frame_equal(
+        left.drop(columns="probability"), right.drop(columns="probability"), check_dtype=False
+    )
+    scored = left["probability"].notna()
+    assert scored.sum() >= 590
+    assert np.array_equal(scored, right["probability"].notna())
+    gap = np.abs(left["probability"][scored].to_numpy() - right["probability"][scored].to_numpy())
+    print(
+        f"offer_predictions: {scored.sum()} scored requests, max |DuckDB - Trino| = {gap.max():.3g}"
+    )
+    assert gap.max() < 1e-5
+    errors = sorted(left["scoring_error"].dropna())
+    assert errors[0].startswith("input has 1 values") and errors[1].startswith("input has 3 values")
+    assert errors[2].startswith("no serving model")
+
+
+def test_offer_scores_agree(duck, trino):
+    sql = "select request_id, offer_id, class_index, rank from offer_scores"
+    _assert_same(duck, trino, sql)
+    left = _duck(duck, "select request_id, class_index, probability from offer_scores")
+    right = _trino(trino, "select request_id, class_index, probability from offer_scores")
+    assert np.abs(left["probability"] - right["probability"]).max() < 1e-5
+
+
+def test_trino_sql_scores_match_xgboost(trino):
+    """The Trino counterpart of tests/dbt/assert_offer_scores_sql_matches_xgboost (DuckDB
+    only): XGBoost's predict on the request features read from Trino, with the
+    registry's booster, gives Trino's SQL scores within 1e-5."""
+    from warehouse_ml.scoring import score_requests
+
+    serving = trino.frame(
+        "select models.* from ml_models as models inner join ml_serving_models as serving "
+        "on models.model_id = serving.model_id"
+    )
+
+    def requests_of(model_id: str):
+        ids = trino.frame(
+            "select request_id from int_requests_assigned "
+            "where model_id = ? and scoring_error is null",
+            [model_id],
+        )["request_id"]
+        features = trino.frame(
+            "select features.request_id, features.feature_index, features.value "
+            "from int_requests_features as features inner join int_requests_assigned as assigned "
+            "on features.request_id = assigned.request_id "
+            "where assigned.model_id = ? and assigned.scoring_error is null",
+            [model_id],
+        )
+        return sorted(ids), features
+
+    expected = score_requests(serving, requests_of, progress=lambda _: None)
+    got = trino.frame("select request_id, class_index, offer_id, probability from offer_scores_sql")
+    merged = expected.merge(got, on=["request_id", "class_index"], suffixes=("_xgb", "_sql"))
+    assert len(merged) == len(expected) == len(got)
+    assert (merged["offer_id_xgb"] == merged["offer_id_sql"]).all()
+    assert np.abs(merged["probability_xgb"] - merged["probability_sql"]).max() < 1e-5
+
+
+def test_ml_models_has_the_contract_columns(trino):
+    from warehouse_ml.registry import REGISTRY_COLUMNS
+
+    columns = list(trino.frame("select * from ml_models limit 0").columns)
+    assert columns == list(REGISTRY_COLUMNS)
+
+
+def test_retraining_retires_and_pins_like_duckdb(trino):
+    """Runs last: it trains again. As on DuckDB, a new champion retires the old one
+    (the same row, now `retired`, booster kept) and a pin serves an older model."""
+    import uuid
+
+    from warehouse_ml.registry import TrainingSettings
+    from warehouse_ml.trino_registry import read_registry
+    from warehouse_ml.trino_runner import train_registry
+
+    first = dict(trino.frame("select campaign_id, model_id from ml_serving_models").values)
+    boosters = dict(trino.frame("select model_id, booster_json from ml_models").values)
+    training = TrainingSettings(  # VARS, as the runner reads them
+        n_trials=2,
+        num_boost_round=60,
+        early_stopping_rounds=10,
+        max_hamming_loss=0.6,
+        dialect="trino",
+    )
+    rows = train_registry(
+        trino.client,
+        training,
+        invocation_id=str(uuid.uuid4()),
+        previous=read_registry(trino.client, progress=lambda _: None),
+        progress=lambda _: None,
+    )
+    assert sorted(rows["status"]) == ["champion"] * 3 + ["retired"] * 3
+    pinned_campaign = sorted(first)[0]
+    pins = f"{{{pinned_campaign}: {first[pinned_campaign]}}}"
+    run(
+        [str(BIN / "dbt"), "build", "--select", "ml_models", "ml_serving_models",
+         "--vars", VARS[:-1] + f", pinned_models: {pins}}}"],
+        trino.env,
+        "dbt build of the registry with a pin",
+    )  # fmt: skip
+    models = trino.frame(
+        "select model_id, campaign_id, status, status_reason, booster_json from ml_models"
+    )
+    assert len(models) == 6
+    old = models[models["model_id"].isin(first.values())]
+    assert (old["status"] == "retired").all()
+    assert (old["status_reason"] == "replaced by a newer champion").all()
+    assert all(boosters[m] == b for m, b in old[["model_id", "booster_json"]].values)
+    assert (models[~models["model_id"].isin(first.values())]["status"] == "champion").all()
+    serving = trino.frame("select campaign_id, model_id, serving_reason from ml_serving_models")
+    for campaign, model_id, reason in serving.values:
+        if campaign == pinned_campaign:
+            assert (model_id, reason) == (first[campaign], "pinned")
+        else:
+            assert model_id not in first.values() and reason == "champion"
