@@ -1,4 +1,4 @@
-{{ config(materialized='table', tags=['monitoring', 'eda']) }}
+{{ config(tags=['eda']) }}
 
 {#- The seed's first EDA check, per campaign and numeric feature: the
     coefficient of variation (100 * sample standard deviation / mean) on the

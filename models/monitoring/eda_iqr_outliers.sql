@@ -1,4 +1,4 @@
-{{ config(materialized='table', tags=['monitoring', 'eda']) }}
+{{ config(tags=['eda']) }}
 
 {#- The seed's outlier rule per campaign, split and numeric feature: values
     below Q1 - 1.5 IQR or above Q3 + 1.5 IQR (IQR = Q3 - Q1), quartiles by

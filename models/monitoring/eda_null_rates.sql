@@ -1,4 +1,4 @@
-{{ config(materialized='table', tags=['monitoring', 'eda']) }}
+{{ config(tags=['eda']) }}
 
 {#- Share of missing values per dataset (accepted conversion events, accepted
     scoring requests), campaign and staged column: the evidence for the

@@ -1,4 +1,4 @@
-{{ config(materialized='table', tags=['monitoring', 'eda']) }}
+{{ config(tags=['eda']) }}
 
 {#- The seed's Data Wrangler views of rare values, per campaign, categorical
     column and value of the current fitted state: how many training rows hold

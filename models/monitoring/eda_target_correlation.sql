@@ -1,4 +1,4 @@
-{{ config(materialized='table', tags=['monitoring', 'eda']) }}
+{{ config(tags=['eda']) }}
 
 {#- The seed's correlation check, adapted to a multiclass target: Pearson's
     correlation of every model input with each offer's one-vs-rest indicator
@@ -114,8 +114,9 @@ onehot_correlations as (
         cast(n_rows as bigint) as n_rows,
         case
             when n_feature * (n_rows - n_feature) * n_offer * (n_rows - n_offer) > 0
-                then (n_rows * n_both - n_feature * n_offer)
-                / sqrt(n_feature * (n_rows - n_feature) * n_offer * (n_rows - n_offer))
+                then
+                    (n_rows * n_both - n_feature * n_offer)
+                    / sqrt(n_feature * (n_rows - n_feature) * n_offer * (n_rows - n_offer))
         end as correlation
     from onehot_counts
 ),

@@ -1,4 +1,4 @@
-{{ config(materialized='table', tags=['monitoring', 'eda']) }}
+{{ config(tags=['eda']) }}
 
 {#- The seed's third EDA check: the distribution of the target (the converted
     offer) per campaign and split, as landed (int_conversions_split) and as the

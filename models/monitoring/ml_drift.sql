@@ -1,4 +1,4 @@
-{{ config(materialized='incremental', incremental_strategy='append', full_refresh=false, tags=['monitoring']) }}
+{{ config(materialized='incremental', incremental_strategy='append', full_refresh=false) }}
 
 {#- Append-only drift history, one row per session, serving model and
     monitored quantity, computed in SQL (DuckDB and Trino):

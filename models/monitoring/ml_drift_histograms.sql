@@ -1,5 +1,3 @@
-{{ config(materialized='table', tags=['monitoring']) }}
-
 {#- The histograms behind this session's feature drift, one row per serving
     model, feature and bucket: how the current requests (ml_drift_requests)
     and the training split of the serving model's fitted state (reference) fall

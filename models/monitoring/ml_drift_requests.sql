@@ -1,5 +1,3 @@
-{{ config(materialized='table', tags=['monitoring']) }}
-
 {#- The scoring requests this session's monitoring looks at ("current"): per
     campaign, the scorable requests of its latest landed batch (the newest
     `ingested_at`; everything when all requests came in one build), with their

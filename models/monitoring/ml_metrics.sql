@@ -1,4 +1,4 @@
-{{ config(materialized='incremental', incremental_strategy='append', full_refresh=false, tags=['monitoring']) }}
+{{ config(materialized='incremental', incremental_strategy='append', full_refresh=false) }}
 
 {#- Append-only metric history, one row per session x model x split x metric:
     the models trained in this build (ml_models.invocation_id = this session)

@@ -1,4 +1,4 @@
-{{ config(materialized='view', tags=['monitoring']) }}
+{{ config(materialized='view') }}
 
 {#- The newest recorded value of every model's metrics: one row per model,
     split and metric, from the ml_metrics history, and whether the model

@@ -1,4 +1,4 @@
-{{ config(materialized='incremental', incremental_strategy='append', full_refresh=false, tags=['monitoring']) }}
+{{ config(materialized='incremental', incremental_strategy='append', full_refresh=false) }}
 
 {#- Append-only, one row per session and campaign: how confident the serving
     model is on the current requests (ml_drift_requests, the campaign's latest

@@ -1,4 +1,4 @@
-{{ config(materialized='view', tags=['monitoring']) }}
+{{ config(materialized='view') }}
 
 {#- The campaigns to retrain: those whose latest drift measurement of the
     model still serving them exceeds var `drift_threshold` on any feature or

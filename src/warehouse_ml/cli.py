@@ -164,7 +164,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from warehouse_ml.trino_runner import RunError, run_trino
 
     try:
-        run_trino(root, dbt_vars=args.vars)
+        run_trino(root, dbt_vars=args.vars, threads=args.threads)
     except RunError as exc:
         print(f"wml run: {exc}", file=sys.stderr)
         return 1
@@ -221,6 +221,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     run.add_argument("--target", choices=["trino", "duckdb"], default="trino")
     run.add_argument("--vars", help="dbt vars as YAML, e.g. '{hpo_trials: 2}'")
+    run.add_argument(
+        "--threads", type=int, default=6, help="dbt threads for the Trino builds (default 6)"
+    )
     run.set_defaults(func=cmd_run)
 
     report = sub.add_parser(

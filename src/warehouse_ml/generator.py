@@ -1293,6 +1293,11 @@ def _requests_table(cfg: GeneratorConfig) -> pa.Table:
     campaigns = _campaigns(cfg)
     model = _user_model(cfg.seed, float(cfg.shift))
     ids = _uuid4_array(rng, n, type_)
+    if cfg.shift:
+        # Shifted requests are a new batch: fresh ids, so they are not taken for
+        # duplicates of the unshifted batch of the same seed.
+        salt = 1 + round(float(cfg.shift) * 1_000_000)
+        ids = _uuid4_array(_rng(cfg.seed, _STREAM_REQUESTS, salt), n, type_)
     camp = _campaign_codes(cfg, n, rng)
     users = _draw_users(model, n, rng)
     columns = {

@@ -50,6 +50,7 @@ Duplicate ``(request_id, feature_index)`` rows are not an error: the pivot keeps
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -64,6 +65,7 @@ import numpy as np
 import xgboost
 
 __all__ = [
+    "DEFAULT_MAX_SPLIT_NODES",
     "DIALECTS",
     "FEATURES_PLACEHOLDER",
     "FEATURE_KINDS",
@@ -78,6 +80,7 @@ FEATURES_PLACEHOLDER = "__WML_FEATURES__"
 DIALECTS = ("duckdb", "trino")
 FEATURE_KINDS = ("numeric", "onehot")
 OBJECTIVES = ("multi:softprob", "binary:logistic")
+DEFAULT_MAX_SPLIT_NODES = 150_000
 
 _RELATION_RE = re.compile(r'[A-Za-z_][A-Za-z0-9_."]*')
 
@@ -86,10 +89,13 @@ _RELATION_RE = re.compile(r'[A-Za-z_][A-Za-z0-9_."]*')
 # than 1000 (``max_expression_depth``), and the flat form's depth does not grow with the tree.
 _MAX_NESTED_TREE_DEPTH = 128
 
-# Split nodes per compiled expression ("part").  Trino compiles each projected expression to
-# JVM bytecode and fails with QUERY_EXCEEDED_COMPILER_LIMIT above roughly 700 split nodes
-# (measured on Trino 476 with depth-6 trees); bigger trees are cut into guarded subtrees.
-_PART_SPLITS = 400
+# Split nodes per compiled expression ("part"), per dialect.  Trino compiles each projected
+# expression to JVM bytecode and fails with QUERY_EXCEEDED_COMPILER_LIMIT above roughly 700
+# split nodes (measured on Trino 476), so its trees are grouped -- and big trees cut -- into
+# parts of at most 400.  DuckDB has no such limit, and its optimizer ("projection_placement" in
+# 2.0) slows down with (number of parts) x (SQL size): 60 parts made a 0.8 MB query plan in 13 s
+# instead of 1.7 s.  So DuckDB gets one part per class.
+_PART_SPLITS = {"duckdb": None, "trino": 400}
 
 # NaN test per dialect (the one non-portable piece): DuckDB orders NaN above every number, so a
 # NaN compared with a threshold would always go right instead of the default direction.
@@ -114,7 +120,7 @@ class _Model:
     num_feature: int
     num_groups: int  # output groups of the trees: num_class, or 1 for binary:logistic
     base_margin: list[float]  # per group, in margin space
-    trees: list[_Tree]
+    raw_trees: list[tuple[dict, int]]  # (tree JSON, class), parsed by _select_trees
     iteration_indptr: list[int]
 
 
@@ -125,6 +131,7 @@ def compile_booster_sql(
     dialect: str = "duckdb",
     relation: str = FEATURES_PLACEHOLDER,
     iteration_range: tuple[int, int] | None = None,
+    max_split_nodes: int | None = DEFAULT_MAX_SPLIT_NODES,
 ) -> str:
     """Return ONE ``select`` (no trailing semicolon) scoring ``relation`` with ``booster``.
 
@@ -136,8 +143,11 @@ def compile_booster_sql(
             (non-categorical) splits.
         feature_kinds: ``"numeric"`` or ``"onehot"`` for every model feature, in the model's
             feature order (its length must equal the model's ``num_feature``).
-        dialect: ``"duckdb"`` or ``"trino"``.  The output differs only in the NaN test used by
-            the pivot (``isnan`` / ``is_nan``); everything else is portable SQL.
+        dialect: ``"duckdb"`` or ``"trino"``.  Both outputs are portable SQL (either runs on
+            either engine once the NaN test is swapped) and differ in two ways only: the pivot's
+            NaN test (``isnan`` / ``is_nan``), and how trees are grouped into compiled
+            expressions -- one per class for DuckDB, at most 400 split nodes each for Trino
+            (big trees cut into path-guarded subtrees).
         relation: the long feature relation ``(request_id, feature_index, value)``, a plain or
             dotted/quoted identifier matching ``[A-Za-z_][A-Za-z0-9_."]*``.
         iteration_range: ``(begin, end)`` boosting rounds to compile, with the semantics of
@@ -145,6 +155,12 @@ def compile_booster_sql(
             every round, which is what ``predict`` does by default in xgboost 3.x even when the
             booster has a ``best_iteration`` from early stopping.  Use
             ``(0, booster.best_iteration + 1)`` to score the early-stopped model.
+        max_split_nodes: refuse (``ValueError``) to compile more split nodes than this;
+            ``None`` disables the check.  The SQL takes about 57 bytes per split node and
+            DuckDB about 1 GB of memory per MB of SQL (2 threads): 50 rounds x depth 10 x 3
+            classes (119k splits, 6.7 MB) peaked at 7 GB, and 1000 rounds x depth 10 (1.9M
+            splits, 108 MB) was killed by the OOM killer while planning.  Score such models
+            with ``inplace_predict`` or a nodes-table scorer instead.
 
     Returns:
         SQL producing ``(request_id, class_index integer, probability double)``: one row per
@@ -153,7 +169,8 @@ def compile_booster_sql(
 
     Raises:
         ValueError: unsupported objective / booster / split type, wrong ``feature_kinds``,
-            unknown dialect, unsafe relation name or invalid ``iteration_range``.
+            unknown dialect, unsafe relation name, invalid ``iteration_range``, or a model
+            bigger than ``max_split_nodes``.
     """
     if dialect not in DIALECTS:
         raise ValueError(f"dialect must be one of {DIALECTS}, got {dialect!r}")
@@ -169,6 +186,14 @@ def compile_booster_sql(
     if bad:
         raise ValueError(f"feature_kinds must be one of {FEATURE_KINDS}, got {bad}")
     trees = _select_trees(model, iteration_range)
+    splits = sum(sum(child != -1 for child in tree.left) for tree in trees)
+    if max_split_nodes is not None and splits > max_split_nodes:
+        raise ValueError(
+            f"the selected trees have {splits} split nodes, more than max_split_nodes="
+            f"{max_split_nodes}: the SQL would be about {splits * 57 / 1e6:.0f} MB and DuckDB "
+            "needs about 1 GB per MB to plan it; compile fewer rounds (iteration_range), or "
+            "pass max_split_nodes=None to compile anyway"
+        )
     return _render(model, trees, kinds, dialect, relation)
 
 
@@ -235,7 +260,7 @@ def _parse_model(doc: dict) -> _Model:
         base = [float(np.float32(-math.log(1.0 / p - 1.0)))]
 
     model = booster["model"]
-    trees = [_parse_tree(t, g, num_groups, num_feature) for t, g in _zip_trees(model)]
+    trees = _zip_trees(model)
     indptr = [int(i) for i in model.get("iteration_indptr") or []]
     if not indptr:  # older models: one tree per group and parallel tree per round
         per_round = num_groups * int(model["gbtree_model_param"].get("num_parallel_tree", "1"))
@@ -262,19 +287,20 @@ def _parse_base_score(raw: object) -> list[float]:
         raise ValueError(f"cannot parse base_score {raw!r}") from exc
 
 
-def _parse_tree(tree: dict, group: int, num_groups: int, num_feature: int) -> _Tree:
+def _parse_tree(tree: dict, group: int, model: _Model) -> _Tree:
+    num_groups, num_feature = model.num_groups, model.num_feature
     if not 0 <= group < num_groups:
         raise ValueError(f"tree {tree.get('id')} has class {group} outside 0..{num_groups - 1}")
     if int(tree.get("tree_param", {}).get("size_leaf_vector", "1")) > 1:
         raise ValueError("vector-leaf (multi_output_tree) models are not supported")
     if any(int(s) != 0 for s in tree.get("split_type", [])):
         raise ValueError("categorical splits are not supported; train with one-hot features")
-    left = [int(v) for v in tree["left_children"]]
-    right = [int(v) for v in tree["right_children"]]
-    split_index = [int(v) for v in tree["split_indices"]]
+    left = np.asarray(tree["left_children"], dtype=np.int64).tolist()
+    right = np.asarray(tree["right_children"], dtype=np.int64).tolist()
+    split_index = np.asarray(tree["split_indices"], dtype=np.int64).tolist()
     # float32 values: thresholds are float32 in xgboost, leaves are float32 weights
-    condition = [float(np.float32(v)) for v in tree["split_conditions"]]
-    default_left = [bool(int(v)) for v in tree["default_left"]]
+    condition = np.asarray(tree["split_conditions"], dtype=np.float32).astype(float).tolist()
+    default_left = np.asarray(tree["default_left"], dtype=bool).tolist()
     if not (len(left) == len(right) == len(split_index) == len(condition) == len(default_left)):
         raise ValueError(f"tree {tree.get('id')}: node arrays have different lengths")
     for node, child in enumerate(left):
@@ -289,23 +315,27 @@ def _parse_tree(tree: dict, group: int, num_groups: int, num_feature: int) -> _T
 
 def _select_trees(model: _Model, iteration_range: tuple[int, int] | None) -> list[_Tree]:
     rounds = len(model.iteration_indptr) - 1
-    if iteration_range is None:
-        return model.trees
-    try:
-        begin, end = (int(v) for v in iteration_range)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"iteration_range must be (begin, end), got {iteration_range!r}") from exc
-    if (begin, end) == (0, 0):
-        return model.trees
-    if not 0 <= begin < end <= rounds:
-        raise ValueError(f"iteration_range {iteration_range!r} outside the model's {rounds} rounds")
-    return model.trees[model.iteration_indptr[begin] : model.iteration_indptr[end]]
+    begin, end = 0, rounds
+    if iteration_range is not None:
+        try:
+            begin, end = (int(v) for v in iteration_range)
+        except (TypeError, ValueError) as exc:
+            msg = f"iteration_range must be (begin, end), got {iteration_range!r}"
+            raise ValueError(msg) from exc
+        if (begin, end) == (0, 0):  # xgboost's "every round"
+            end = rounds
+        if not 0 <= begin < end <= rounds:
+            msg = f"iteration_range {iteration_range!r} outside the model's {rounds} rounds"
+            raise ValueError(msg)
+    selected = model.raw_trees[model.iteration_indptr[begin] : model.iteration_indptr[end]]
+    return [_parse_tree(tree, group, model) for tree, group in selected]
 
 
 # --------------------------------------------------------------------------------------------
 # SQL rendering
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _num(value: float) -> str:
     """A leaf value or base margin as a DOUBLE literal: the shortest decimal of the float32.
 
@@ -316,6 +346,7 @@ def _num(value: float) -> str:
     return text if "e" in text else text + "e0"
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _threshold(value: float) -> str:
     """The shortest DOUBLE literal ``c`` with ``prev_float32(t) < c <= t`` for threshold ``t``.
 
@@ -421,10 +452,10 @@ def _flat_sql(tree: _Tree, kinds: Sequence[str], root: int) -> str:
     return f"case {whens} else {branches[-1][1]} end"
 
 
-def _tree_terms(tree: _Tree, kinds: Sequence[str]) -> list[tuple[str, int]]:
+def _tree_terms(tree: _Tree, kinds: Sequence[str], budget: int | None) -> list[tuple[str, int]]:
     """SQL terms whose sum is the tree's leaf value, each with its size in split nodes.
 
-    A tree with at most ``_PART_SPLITS`` splits is one term.  A bigger one is cut into the
+    A tree with at most ``budget`` splits is one term.  A bigger one is cut into the
     subtrees under its top levels, each guarded by the path to it (``case when <path> then
     <subtree> else 0e0 end``): exactly one term is non-zero for any row.
     """
@@ -433,7 +464,7 @@ def _tree_terms(tree: _Tree, kinds: Sequence[str]) -> list[tuple[str, int]]:
     stack: list[tuple[int, tuple[str, ...]]] = [(0, ())]
     while stack:
         node, path = stack.pop()
-        if splits[node] > _PART_SPLITS:
+        if budget is not None and splits[node] > budget:
             go_left, go_right = _branch_conditions(tree, kinds, node)
             stack.append((tree.right[node], (*path, go_right)))
             stack.append((tree.left[node], (*path, go_left)))
@@ -459,18 +490,19 @@ def _balanced_sum(terms: Sequence[str]) -> str:
 def _render(
     model: _Model, trees: Sequence[_Tree], kinds: Sequence[str], dialect: str, relation: str
 ) -> str:
-    # Group the tree terms of each class into parts of at most _PART_SPLITS split nodes.
+    # Group the tree terms of each class into parts of at most `budget` split nodes.
+    budget = _PART_SPLITS[dialect]
     constants = [0.0] * model.num_groups
     parts: list[tuple[int, list[str]]] = []  # (class, terms)
     open_part: dict[int, tuple[list[str], int]] = {}
     used: set[int] = set()
     for tree in trees:
-        for expr, size in _tree_terms(tree, kinds):
+        for expr, size in _tree_terms(tree, kinds, budget):
             if not expr.startswith("case"):  # a constant tree folds into the base margin
                 constants[tree.group] += float(expr)
                 continue
             terms, total = open_part.get(tree.group, ([], 0))
-            if terms and total + size > _PART_SPLITS:
+            if terms and budget is not None and total + size > budget:
                 parts.append((tree.group, terms))
                 terms, total = [], 0
             open_part[tree.group] = ([*terms, expr], total + size)
@@ -480,8 +512,11 @@ def _render(
     margins = []
     for group in range(model.num_groups):
         base = _double(model.base_margin[group] + constants[group])
-        doubled = [f"(p{j} + p{j})" for j, (g, _) in enumerate(parts) if g == group]
-        margins.append(f"{base} + 0.5e0 * {_balanced_sum(doubled)}" if doubled else base)
+        mine = [j for j, (g, _) in enumerate(parts) if g == group]
+        if len(mine) > 1:  # 0.5 * (p + p) == p exactly; see the comment in the SQL
+            margins.append(f"{base} + 0.5e0 * {_balanced_sum([f'(p{j} + p{j})' for j in mine])}")
+        else:
+            margins.append(f"{base} + p{mine[0]}" if mine else base)
     if model.objective == "binary:logistic":
         margins = ["0e0", margins[0]]  # softmax over (0, m) == (1 - sigmoid(m), sigmoid(m))
 
@@ -499,6 +534,12 @@ def _render(
     pick = f"case c.class_index {pick} else e.e{n - 1} end" if n > 1 else "e.e0"
     total = " + ".join(f"e.e{c}" for c in range(n))
 
+    margin_comment = ""
+    if any(" + 0.5e0 * " in m for m in margins):
+        margin_comment = (
+            "    -- 0.5 * (p + p) is exact; the second reference stops trino from inlining every\n"
+            "    -- part into one expression too big for its bytecode compiler\n"
+        )
     pivot_cols = "".join(f",\n        {col}" for col in pivot)
     part_cols = "".join(f",\n        {_balanced_sum(t)} as p{j}" for j, (_, t) in enumerate(parts))
     margin_cols = "".join(f",\n        {m} as m{c}" for c, m in enumerate(margins))
@@ -522,8 +563,7 @@ def _render(
         "    from wml_x\n"
         "),\n"
         "wml_margin as (\n"
-        "    -- 0.5 * (p + p) is exact; the second reference stops trino from inlining every\n"
-        "    -- part into one expression too big for its bytecode compiler\n"
+        f"{margin_comment}"
         "    select\n"
         f"        request_id{margin_cols}\n"
         "    from wml_part\n"

@@ -58,6 +58,9 @@ TRAINING_VARS: tuple[str, ...] = (
     "pinned_models",
 )
 
+#: dbt threads for the Trino builds (measured: build of the features 178 s with 2, 114 s with 6).
+DEFAULT_THREADS = 6
+
 _PLAN_TEMPLATE = (
     "{{ tojson({'plan': fromjson(warehouse_ml.landing_load_plan()), 'vars': {"
     + ", ".join(f"'{name}': var('{name}')" for name in TRAINING_VARS)
@@ -213,6 +216,7 @@ def run_trino(
     settings: TrinoSettings | None = None,
     dbt_vars: str | None = None,
     build_args: Sequence[str] = (),
+    threads: int | None = DEFAULT_THREADS,
     progress: Callable[[str], None] = print,
 ) -> str:
     """Run the whole pipeline on Trino; return the invocation id the models were trained in.
@@ -222,12 +226,17 @@ def run_trino(
         settings: the Trino target (default: from the ``WML_TRINO_*`` variables).
         dbt_vars: a YAML mapping passed to dbt as ``--vars`` (and used for training).
         build_args: extra arguments for both ``dbt build`` steps (e.g. ``--exclude ...``).
+        threads: dbt threads for the builds (None: the profile's). Trino runs
+            many small queries concurrently well; each mostly waits on the
+            coordinator, so more threads than the profile's 2 shorten a build.
 
     Raises:
         RunError: a step failed (the message names it).
     """
     settings = settings or TrinoSettings.from_env()
     env = settings.env()
+    if threads is not None:
+        build_args = [*build_args, "--threads", str(int(threads))]
     started = time.perf_counter()
     timings: dict[str, float] = {}
 

@@ -421,3 +421,11 @@ def test_large_string_path_writes_the_same_files(
         tmp_path / "csv" / "landing" / "conversions.csv", dtype=str, keep_default_na=False
     )
     assert from_csv.to_dict("list") == expected.to_dict("list")
+
+
+def test_shifted_requests_get_fresh_ids() -> None:
+    plain = generate_requests(GeneratorConfig(n_events=100, n_requests=50, seed=3))
+    shifted = generate_requests(GeneratorConfig(n_events=100, n_requests=50, seed=3, shift=1.0))
+    assert set(plain["id"]).isdisjoint(shifted["id"])
+    again = generate_requests(GeneratorConfig(n_events=100, n_requests=50, seed=3, shift=1.0))
+    assert again["id"].tolist() == shifted["id"].tolist()

@@ -38,6 +38,9 @@ class Warehouse:
             "WML_DUCKDB_PATH": str(self.path),
             "WML_LANDING_DIR": str(self.landing),
             "WML_REQUESTS_DIR": str(self.requests),
+            # Each warehouse compiles into its own target/ so runs never clobber each other.
+            "DBT_TARGET_PATH": str(self.path.parent / "target"),
+            "DBT_LOG_PATH": str(self.path.parent / "logs"),
         }
 
     def dbt(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:

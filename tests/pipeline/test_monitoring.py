@@ -596,7 +596,7 @@ def test_exports_are_written_as_parquet_and_csv(
     csv = pd.read_csv(wh.exports / f"{name}.csv")
     assert list(parquet.columns) == list(csv.columns) == list(expected.columns)
     assert len(parquet) == len(csv) == len(expected) > 0
-    key = list(expected.columns[:4])
+    key = [c for c in expected.columns if not pd.api.types.is_float_dtype(expected[c])]
     left = parquet.sort_values(key).reset_index(drop=True)
     right = expected.sort_values(key).reset_index(drop=True)
     for column in expected.columns:

@@ -10,9 +10,9 @@
     has a last bucket for missing values. n_train_rows is the reference histogram. -#}
 {%- set n_bins = warehouse_ml.drift_numeric_bins() -%}
 {%- set probabilities = [] -%}
+{#- Probability i is i * (1 / n), as numpy.linspace computes it, so cut points match numpy bit for bit. -#}
 {%- for i in range(1, n_bins) -%}
-    {#- i * (1 / n), as numpy.linspace computes it, so cut points match numpy bit for bit. -#}
-    {%- do probabilities.append([i, 'cast(' ~ i ~ ' as double) * (cast(1 as double) / ' ~ n_bins ~ ')']) -%}
+{%- do probabilities.append([i, 'cast(' ~ i ~ ' as double) * (cast(1 as double) / ' ~ n_bins ~ ')']) -%}
 {%- endfor %}
 
 with train as (
