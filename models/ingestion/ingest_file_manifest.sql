@@ -4,9 +4,9 @@
     identified by its path: a path already listed is never read again. -#}
 {%- set landed = [] -%}
 {%- for dataset, folder in warehouse_ml.landing_folders() -%}
-    {%- for f in warehouse_ml.list_landed_files(folder, dataset) -%}
-        {%- do landed.append([dataset, f[0], f[1]]) -%}
-    {%- endfor -%}
+{%- for f in warehouse_ml.list_landed_files(folder, dataset) -%}
+{%- do landed.append([dataset, f[0], f[1]]) -%}
+{%- endfor -%}
 {%- endfor %}
 
 with landed as (
@@ -22,7 +22,7 @@ final as (
         current_timestamp as ingested_at
     from landed
     {% if is_incremental() -%}
-        where landed.source_file not in (select seen.source_file from {{ this }} as seen)
+    where landed.source_file not in (select seen.source_file from {{ this }} as seen)
     {%- endif %}
 )
 

@@ -12,12 +12,7 @@ extracted as (
         event_id,
         campaign_id,
         offer_id,
-        {%- for col in warehouse_ml.categorical_feature_columns() %}
-        {{ col }},
-        {%- endfor %}
-        {%- for col in warehouse_ml.numeric_feature_columns() %}
-        {{ col }}{{ "," if not loop.last }}
-        {%- endfor %}
+        {{ (warehouse_ml.categorical_feature_columns() + warehouse_ml.numeric_feature_columns()) | join(', ') }}
     from accepted
     {%- if campaigns %}
     where campaign_id in (

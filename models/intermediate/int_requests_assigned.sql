@@ -52,13 +52,14 @@ assigned as (
         requests.feature_vector,
         case
             {%- for campaign_id in warehouse_ml._validated_pinned_models().keys() %}
-            when serving.model_id is null and requests.campaign_id = {{ warehouse_ml.quote_literal(campaign_id | lower) }}
+            when serving.model_id is null and requests.campaign_id = {{ warehouse_ml.quote_literal(campaign_id | lower) }}  -- noqa: LT02
                 then 'the model pinned for this campaign (var pinned_models) is not a trained model of it'
             {%- endfor %}
             when serving.model_id is null then 'no serving model for this campaign (none trained, or none passed the quality gate)'
             when vector_checks.n_values <> serving.n_features
-                then 'input has ' || cast(vector_checks.n_values as varchar)
-                || ' values, the model expects ' || cast(serving.n_features as varchar)
+                then
+                    'input has ' || cast(vector_checks.n_values as varchar)
+                    || ' values, the model expects ' || cast(serving.n_features as varchar)
             when vector_checks.first_bad_index is not null
                 then 'input value ' || cast(vector_checks.first_bad_index + 1 as varchar) || ' is not a number'
         end as scoring_error,

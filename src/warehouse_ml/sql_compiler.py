@@ -97,8 +97,8 @@ _MAX_NESTED_TREE_DEPTH = 128
 # instead of 1.7 s.  So DuckDB gets one part per class.
 _PART_SPLITS = {"duckdb": None, "trino": 400}
 
-# NaN test per dialect (the one non-portable piece): DuckDB orders NaN above every number, so a
-# NaN compared with a threshold would always go right instead of the default direction.
+# NaN test per dialect (the one function whose name differs): DuckDB orders NaN above every
+# number, so a NaN compared with a threshold would always go right instead of the default way.
 _ISNAN = {"duckdb": "isnan", "trino": "is_nan"}
 
 
@@ -323,8 +323,8 @@ def _select_trees(model: _Model, iteration_range: tuple[int, int] | None) -> lis
             msg = f"iteration_range must be (begin, end), got {iteration_range!r}"
             raise ValueError(msg) from exc
         if (begin, end) == (0, 0):  # xgboost's "every round"
-            end = rounds
-        if not 0 <= begin < end <= rounds:
+            begin, end = 0, rounds
+        elif not 0 <= begin < end <= rounds:
             msg = f"iteration_range {iteration_range!r} outside the model's {rounds} rounds"
             raise ValueError(msg)
     selected = model.raw_trees[model.iteration_indptr[begin] : model.iteration_indptr[end]]

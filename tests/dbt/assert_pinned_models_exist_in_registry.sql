@@ -7,17 +7,17 @@
 
 with pinned as (
     {%- if pinned %}
-        {%- for campaign_id, model_id in pinned.items() %}
-        select
-            {{ warehouse_ml.quote_literal(campaign_id | lower) }} as campaign_id,
-            {{ warehouse_ml.quote_literal(model_id | lower) }} as model_id
-        {{ "union all" if not loop.last }}
-        {%- endfor %}
+    {%- for campaign_id, model_id in pinned.items() %}
+    select
+        {{ warehouse_ml.quote_literal(campaign_id | lower) }} as campaign_id,
+        {{ warehouse_ml.quote_literal(model_id | lower) }} as model_id
+    {{ "union all" if not loop.last }}
+    {%- endfor %}
     {%- else %}
-        select
-            cast(null as {{ dbt.type_string() }}) as campaign_id,
-            cast(null as {{ dbt.type_string() }}) as model_id
-        where false
+    select
+        cast(null as {{ dbt.type_string() }}) as campaign_id,
+        cast(null as {{ dbt.type_string() }}) as model_id
+    where false
     {%- endif %}
 ),
 

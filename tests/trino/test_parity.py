@@ -413,7 +413,7 @@ def test_sql_fetcher_matches_the_duckdb_fetcher(duck, sample_cap):
         settings,
     )
     fetch = sql_campaign_fetcher(
-        lambda sql, params: duck.execute(sql, list(params)).df(),
+        lambda sql, params: duck.cursor().execute(sql, list(params)).df(),
         FeatureRelations.in_schema("main"),
         settings,
     )
@@ -433,6 +433,6 @@ def test_sql_fetcher_matches_the_duckdb_fetcher(duck, sample_cap):
         all_train = duck.execute(
             "select count(*) from int_conversions_labelled where campaign_id = ? and split = 'train'",
             [campaign],
-        ).fetchone()[0]
+        ).fetchall()[0][0]
         n_train = int((got.labelled["split"] == "train").sum())
         assert n_train < all_train if all_train > sample_cap else n_train == all_train

@@ -104,8 +104,9 @@ final as (
         encoded_value,
         case
             when not is_rare
-                then column_name || '_' || encoded_value
-                || case when case_rank > 1 then '(' || cast(case_rank as varchar) || ')' else '' end
+                then
+                    column_name || '_' || encoded_value
+                    || case when case_rank > 1 then '(' || cast(case_rank as varchar) || ')' else '' end
         end as feature_name,
         feature_index,
         n_train_rows,

@@ -54,7 +54,7 @@ eligible as (
 ranked as (
     select
         *,
-        row_number() over (partition by campaign_id order by trained_at desc, model_id) as recency_rank
+        row_number() over (partition by campaign_id order by trained_at desc, model_id asc) as recency_rank
     from eligible
 ),
 

@@ -64,7 +64,7 @@ final as (
         cast(scores.probability as double) as probability,
         row_number() over (
             partition by scores.request_id
-            order by scores.probability desc, scores.class_index
+            order by scores.probability desc, scores.class_index asc
         ) as rank
     from scores
     inner join classes
