@@ -8,6 +8,7 @@
             models.scoring_sql
         from {{ ref('ml_serving_models') }} as serving
         inner join {{ ref('ml_models') }} as models on serving.model_id = models.model_id
+        where models.scoring_sql is not null
         order by serving.campaign_id
     {%- endset -%}
     {%- set out = [] -%}

@@ -51,10 +51,8 @@ assigned as (
         serving.fitted_state_id,
         requests.feature_vector,
         case
-            {%- for campaign_id in warehouse_ml._validated_pinned_models().keys() %}
-            when serving.model_id is null and requests.campaign_id = {{ warehouse_ml.quote_literal(campaign_id | lower) }}  -- noqa: LT02
+            when serving.model_id is null and {{ warehouse_ml.is_pinned_campaign('requests.campaign_id') }}
                 then 'the model pinned for this campaign (var pinned_models) is not a trained model of it'
-            {%- endfor %}
             when serving.model_id is null then 'no serving model for this campaign (none trained, or none passed the quality gate)'
             when vector_checks.n_values <> serving.n_features
                 then

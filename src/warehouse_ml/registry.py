@@ -226,10 +226,15 @@ def train_campaign(
         metrics=json.dumps({"test": test_metrics, "validation": valid_metrics}, default=float),
         best_iteration=int(result.best_iteration),
         booster_json=bytes(booster.save_raw("json")).decode(),
-        scoring_sql=compile_booster_sql(
-            booster, columns["kind"].tolist(), dialect=settings.dialect
-        ),
     )
+    try:
+        row["scoring_sql"] = compile_booster_sql(
+            booster, columns["kind"].tolist(), dialect=settings.dialect
+        )
+    except ValueError as too_big:
+        # A model too large for one SQL statement still serves through XGBoost;
+        # the SQL scorer skips it and says so here.
+        row["status_reason"] = f"{reason}; no SQL scorer: {too_big}"
     return row
 
 

@@ -103,7 +103,7 @@ def _record_batches(sql: str, folder: Path) -> Iterator[list[tuple[str, str | No
     import duckdb
 
     with contextlib.chdir(folder), duckdb.connect() as con:
-        reader = con.execute(f"select record, parse_error from ({sql}) as landed").to_arrow_reader(
+        reader = con.sql(f"select record, parse_error from ({sql}) as landed").to_arrow_reader(
             _BATCH_ROWS
         )
         for batch in reader:

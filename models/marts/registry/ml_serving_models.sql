@@ -28,12 +28,7 @@ candidates as (
             {%- endfor %}
             when status = 'champion' then 'champion'
         end as serving_reason,
-        case
-            {%- for campaign_id in pinned.keys() %}
-            when campaign_id = {{ warehouse_ml.quote_literal(campaign_id | lower) }} then true
-            {%- endfor %}
-            else false
-        end as is_campaign_pinned
+        {{ warehouse_ml.is_pinned_campaign('campaign_id') }} as is_campaign_pinned
         {%- else %}
         case when status = 'champion' then 'champion' end as serving_reason,
         false as is_campaign_pinned
