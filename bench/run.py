@@ -734,6 +734,7 @@ def markdown(results: dict[str, Any]) -> str:
         "stage's child process (see bench/README.md). Rows/s counts input events (requests for",
         "the scoring stages).",
         "",
+        *([f"Note: {results['note']}", ""] if results.get("note") else []),
         "## Stages",
         "",
         "| size | stage | n | wall s (median) | spread s | CPU s | rows/s | peak RSS MB |",

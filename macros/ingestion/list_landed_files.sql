@@ -6,9 +6,9 @@
 {%- endmacro %}
 
 {% macro default__list_landed_files(folder, dataset=none) -%}
-    {#- Engines without file access (Trino) read the files a loader put in the
-        landing source tables (`wml run --target trino` does): the folder is
-        where the loader found them, the dataset says which files these are. -#}
+    {#- Engines without file access (Trino) list the files a loader copied into
+        the landing source tables (`wml run --target trino` does), by dataset;
+        the folder was the loader's to read and is not used here. -#}
     {%- set landed_files = source('landing', 'landed_files') -%}
     {%- if not execute -%}{{ return([]) }}{%- endif -%}
     {%- if dataset is none -%}
