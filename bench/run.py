@@ -31,6 +31,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from warehouse_ml.generator import EVENT_COLUMNS
+
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
 PYTHON = sys.executable
@@ -255,22 +257,7 @@ def load_staging_directly(wh: Warehouse, n_events: int) -> dict[str, Any]:
     (trim, empty text = NULL, lower-case ids, finite numbers). ``record`` is
     left NULL: no feature model reads it.
     """
-    fields = [
-        "id",
-        "campaign",
-        "offer",
-        "country",
-        "city",
-        "long",
-        "lat",
-        "isp",
-        "network",
-        "dOs",
-        "dType",
-        "dOsVersion",
-        "dBrowser",
-        "dBrowserVersion",
-    ]
+    fields = EVENT_COLUMNS
     columns = "{" + ", ".join(f"'{f}': 'varchar'" for f in fields) + "}"
 
     def text(f: str) -> str:

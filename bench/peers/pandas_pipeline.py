@@ -40,22 +40,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as paj
 
-FIELDS = (
-    "id",
-    "campaign",
-    "offer",
-    "country",
-    "city",
-    "long",
-    "lat",
-    "isp",
-    "network",
-    "dOs",
-    "dType",
-    "dOsVersion",
-    "dBrowser",
-    "dBrowserVersion",
-)
+from warehouse_ml.generator import EVENT_COLUMNS
+
+FIELDS = EVENT_COLUMNS
 # The model's inputs after the project's default `dropped_columns`, in its order.
 CATEGORICAL = {"country": "country", "dOs": "dos", "dType": "dtype", "dBrowser": "dbrowser"}
 NUMERIC = ("long", "lat")
