@@ -8,6 +8,13 @@ with source as (
     select * from {{ ref('ingest_conversion_records') }}
 ),
 
+parsed as (
+    select
+        *,
+        {{ warehouse_ml.parsed_record_fields() }}
+    from source
+),
+
 extracted as (
     select
         source_file,
@@ -18,7 +25,7 @@ extracted as (
         lower({{ warehouse_ml.record_field('id') }}) as event_id,
         lower({{ warehouse_ml.record_field('offer') }}) as offer_id,
         {{ warehouse_ml.landed_user_fields() }}
-    from source
+    from parsed
 ),
 
 typed as (
@@ -62,10 +69,11 @@ renamed as (
         case
             when check_failure is not null then check_failure
             -- Duplicate ids: one copy is kept, the first ingested, then by file name, then by
-            -- record text, so the choice is the same on every engine and every rebuild.
+            -- md5 of the record text (a short sort key; the full text made this window the
+            -- slowest step of staging), so the choice is the same on every engine and rebuild.
             when row_number() over (
                 partition by check_failure is null, event_id
-                order by ingested_at, source_file, record
+                order by ingested_at, source_file, {{ warehouse_ml.text_digest('record') }}
             ) > 1 then 'duplicate id (another copy was kept)'
         end as reject_reason,
         ingested_at

@@ -8,6 +8,13 @@ with source as (
     select * from {{ ref('ingest_request_records') }}
 ),
 
+parsed as (
+    select
+        *,
+        {{ warehouse_ml.parsed_record_fields() }}
+    from source
+),
+
 extracted as (
     select
         source_file,
@@ -18,7 +25,7 @@ extracted as (
         lower({{ warehouse_ml.record_field('id') }}) as request_id,
         {{ warehouse_ml.record_field('input') }} as feature_vector,
         {{ warehouse_ml.landed_user_fields() }}
-    from source
+    from parsed
 ),
 
 typed as (
@@ -61,7 +68,7 @@ renamed as (
             when check_failure is not null then check_failure
             when row_number() over (
                 partition by check_failure is null, request_id
-                order by ingested_at, source_file, record
+                order by ingested_at, source_file, {{ warehouse_ml.text_digest('record') }}
             ) > 1 then 'duplicate id (another copy was kept)'
         end as reject_reason,
         ingested_at

@@ -22,6 +22,8 @@ def model(dbt, session):
         "early_stopping_rounds": dbt.config.get("early_stopping_rounds"),
         "min_training_rows": dbt.config.get("min_training_rows"),
         "training_sample_cap": dbt.config.get("training_sample_cap"),
+        "hpo_sample_cap": dbt.config.get("hpo_sample_cap"),
+        "training_threads": dbt.config.get("training_threads"),
         "max_hamming_loss": dbt.config.get("max_hamming_loss"),
         "pinned_models": dbt.config.get("pinned_models"),
     }

@@ -11,6 +11,7 @@ DuckDB dbt Python model and the Trino runner share all of this.
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -66,6 +67,8 @@ class TrainingSettings:
     min_rows: int = 50
     max_hamming_loss: float = 0.40
     sample_cap: int = 5_000_000
+    search_sample_cap: int = 250_000
+    threads: int = 0
     dialect: str = "duckdb"
     pinned_models: Mapping[str, str] = field(default_factory=dict)
 
@@ -76,6 +79,20 @@ class TrainingSettings:
             raise ValueError(f"max_hamming_loss must be in (0, 1], got {self.max_hamming_loss}")
         if self.sample_cap < 1:
             raise ValueError(f"training_sample_cap must be positive, got {self.sample_cap}")
+        if self.search_sample_cap < 1:
+            raise ValueError(f"hpo_sample_cap must be positive, got {self.search_sample_cap}")
+        if self.threads < 0:
+            raise ValueError(f"training_threads must be 0 (all cores) or more, got {self.threads}")
+
+    @property
+    def nthread(self) -> int:
+        """XGBoost threads: ``threads``, or every core the process may use when 0."""
+        if self.threads:
+            return self.threads
+        try:
+            return len(os.sched_getaffinity(0))
+        except AttributeError:  # not Linux
+            return os.cpu_count() or 1
 
     @classmethod
     def from_vars(cls, dbt_vars: Mapping[str, Any], dialect: str = "duckdb") -> TrainingSettings:
@@ -92,6 +109,8 @@ class TrainingSettings:
             min_rows=int(get("min_training_rows")),
             max_hamming_loss=float(get("max_hamming_loss")),
             sample_cap=int(get("training_sample_cap")),
+            search_sample_cap=int(get("hpo_sample_cap", cls.search_sample_cap)),
+            threads=int(get("training_threads", cls.threads)),
             dialect=dialect,
             pinned_models={str(k).lower(): str(v).lower() for k, v in dict(pinned).items()},
         )
@@ -199,6 +218,8 @@ def train_campaign(
             num_boost_round=settings.num_boost_round,
             early_stopping_rounds=settings.early_stopping_rounds,
             min_rows=settings.min_rows,
+            nthread=settings.nthread,
+            search_rows=settings.search_sample_cap,
         )
     except TrainingSkipped as skipped:
         row["status_reason"] = f"not trained: {skipped}"

@@ -108,6 +108,9 @@ class TrainResult:
             best_iteration, duration_seconds, params).
         xgb_params: the complete parameter dict passed to ``xgboost.train``.
         n_classes: number of offers (``num_class``).
+        search_train_rows: training rows each trial saw (fewer than the split's
+            when ``search_rows`` sampled it; the returned booster is then the
+            refit on every row).
     """
 
     booster: xgb.Booster
@@ -118,6 +121,7 @@ class TrainResult:
     trials: list[dict[str, Any]] = field(default_factory=list)
     xgb_params: dict[str, Any] = field(default_factory=dict)
     n_classes: int = 0
+    search_train_rows: int = 0
 
 
 def _as_matrix(X: Any, name: str) -> np.ndarray:
@@ -231,6 +235,13 @@ def _fit(
     return booster, int(booster.best_iteration), float(booster.best_score)
 
 
+def _sample_rows(n: int, size: int, rng: np.random.Generator) -> np.ndarray:
+    """Sorted positions of a uniform sample of ``min(n, size)`` of ``n`` rows."""
+    if n <= size:
+        return np.arange(n)
+    return np.sort(rng.choice(n, size=size, replace=False))
+
+
 def _trim(booster: xgb.Booster, best_iteration: int, best_score: float) -> xgb.Booster:
     """Keep rounds ``0..best_iteration`` only and record them as the model's best.
 
@@ -257,6 +268,7 @@ def train_offer_model(
     min_rows: int = 50,
     nthread: int = 1,
     feature_names: Sequence[str] | None = None,
+    search_rows: int | None = None,
 ) -> TrainResult:
     """Fit a ``multi:softprob`` XGBoost model, tuning it on the validation split.
 
@@ -285,6 +297,11 @@ def train_offer_model(
         nthread: XGBoost threads; keep it fixed for reproducible models.
         feature_names: optional column names stored in the model (must be valid
             XGBoost names: no ``[``, ``]`` or ``<``).
+        search_rows: when the training or validation split has more rows than
+            this, the trials run on a seeded random sample of this many rows of
+            each, and the best trial's parameters are then fitted once on the
+            full splits (with early stopping on the full validation split).
+            ``None`` searches on the full splits.
 
     Raises:
         TrainingSkipped: see :func:`check_trainable`.
@@ -293,6 +310,8 @@ def train_offer_model(
     """
     if n_trials < 1:
         raise ValueError("n_trials must be >= 1")
+    if search_rows is not None and search_rows < 1:
+        raise ValueError("search_rows must be >= 1")
     if fixed_params is not None:
         reserved = sorted(RESERVED_PARAMS & set(fixed_params))
         if reserved:
@@ -338,7 +357,20 @@ def train_offer_model(
             trials=[trial_summary],
             xgb_params=params,
             n_classes=n_classes,
+            search_train_rows=len(yt),
         )
+
+    # Trials are ~linear in rows: on large campaigns they search on a sample
+    # and only the winner is fitted on everything (see ``search_rows``).
+    sampled = search_rows is not None and max(len(yt), len(yv)) > search_rows
+    if sampled:
+        rng = np.random.default_rng(seed)
+        t_rows = _sample_rows(len(yt), search_rows, rng)
+        v_rows = _sample_rows(len(yv), search_rows, rng)
+        search_train = xgb.DMatrix(Xt[t_rows], yt[t_rows], feature_names=names, nthread=nthread)
+        search_valid = xgb.DMatrix(Xv[v_rows], yv[v_rows], feature_names=names, nthread=nthread)
+    else:
+        search_train, search_valid = dtrain, dvalid
 
     # Keep only the best booster seen so far (trials are sequential).
     best: dict[str, Any] = {"score": math.inf}
@@ -346,7 +378,7 @@ def train_offer_model(
     def objective(trial: optuna.Trial) -> float:
         params = {**base, **_suggest(trial)}
         booster, best_iteration, score = _fit(
-            params, dtrain, dvalid, num_boost_round, early_stopping_rounds
+            params, search_train, search_valid, num_boost_round, early_stopping_rounds
         )
         trial.set_user_attr("best_iteration", best_iteration)
         if score < best["score"]:
@@ -363,12 +395,15 @@ def train_offer_model(
         optuna.logging.set_verbosity(previous_verbosity)
 
     best_trial = study.best_trial
-    if best.get("number") != best_trial.number:  # a tie resolved differently: refit it
+    best_iteration = int(best_trial.user_attrs["best_iteration"])
+    if sampled or best.get("number") != best_trial.number:
+        # The winner on all rows (sampled search), or a tie resolved differently.
         params = {**base, **best_trial.params}
-        booster, _, score = _fit(params, dtrain, dvalid, num_boost_round, early_stopping_rounds)
+        booster, best_iteration, score = _fit(
+            params, dtrain, dvalid, num_boost_round, early_stopping_rounds
+        )
         best.update(score=score, number=best_trial.number, booster=booster, params=params)
 
-    best_iteration = int(best_trial.user_attrs["best_iteration"])
     trials = [
         {
             "number": t.number,
@@ -389,6 +424,7 @@ def train_offer_model(
         trials=trials,
         xgb_params=dict(best["params"]),
         n_classes=n_classes,
+        search_train_rows=int(search_train.num_row()),
     )
 
 

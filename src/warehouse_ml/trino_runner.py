@@ -54,6 +54,8 @@ TRAINING_VARS: tuple[str, ...] = (
     "early_stopping_rounds",
     "min_training_rows",
     "training_sample_cap",
+    "hpo_sample_cap",
+    "training_threads",
     "max_hamming_loss",
     "pinned_models",
 )

@@ -310,3 +310,55 @@ def test_bad_labels_and_shapes_are_errors_not_skips(data) -> None:
             n_classes=3,
             n_trials=1,
         )
+
+
+def test_search_on_a_sample_then_refit_on_every_row(data, trained) -> None:
+    sampled = train_offer_model(
+        data["X_train"],
+        data["y_train"],
+        data["X_valid"],
+        data["y_valid"],
+        n_classes=3,
+        n_trials=4,
+        seed=7,
+        search_rows=300,
+        **SEARCH,
+    )
+    assert sampled.search_train_rows == 300
+    assert trained.search_train_rows == len(data["y_train"])
+    # The returned model is the winner's parameters fitted on all 1000 rows:
+    # the same as fitting those parameters directly (training is deterministic).
+    refit = train_offer_model(
+        data["X_train"],
+        data["y_train"],
+        data["X_valid"],
+        data["y_valid"],
+        n_classes=3,
+        fixed_params=sampled.best_params,
+        seed=7,
+        **SEARCH,
+    )
+    assert sampled.best_iteration == refit.best_iteration
+    assert sampled.valid_mlogloss == pytest.approx(refit.valid_mlogloss, abs=1e-12)
+    assert bytes(sampled.booster.save_raw("json")) == bytes(refit.booster.save_raw("json"))
+    # The trials' own scores are on the 300-row validation sample, not the full split.
+    best_trial = min(sampled.trials, key=lambda t: t["valid_mlogloss"])
+    assert best_trial["valid_mlogloss"] != pytest.approx(sampled.valid_mlogloss, abs=1e-9)
+
+
+def test_search_rows_at_or_above_the_split_size_changes_nothing(data) -> None:
+    kwargs = dict(n_classes=3, n_trials=2, seed=3, **FAST)
+    args = (data["X_train"], data["y_train"], data["X_valid"], data["y_valid"])
+    plain = train_offer_model(*args, **kwargs)
+    capped = train_offer_model(*args, search_rows=len(data["y_train"]), **kwargs)
+    assert bytes(plain.booster.save_raw("json")) == bytes(capped.booster.save_raw("json"))
+    with pytest.raises(ValueError, match="search_rows"):
+        train_offer_model(*args, search_rows=0, **kwargs)
+
+
+def test_two_threads_train_a_valid_reproducible_model(data) -> None:
+    kwargs = dict(n_classes=3, fixed_params={"max_depth": 4}, seed=3, nthread=2, **FAST)
+    args = (data["X_train"], data["y_train"], data["X_valid"], data["y_valid"])
+    first, second = train_offer_model(*args, **kwargs), train_offer_model(*args, **kwargs)
+    assert bytes(first.booster.save_raw("json")) == bytes(second.booster.save_raw("json"))
+    assert json.loads(first.booster.save_config())["learner"]["generic_param"]["nthread"] == "2"
