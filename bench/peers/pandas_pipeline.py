@@ -170,7 +170,10 @@ def main() -> int:
         },
     }
     if not args.no_train:
+        from warehouse_ml.registry import TrainingSettings
         from warehouse_ml.training import TrainingSkipped, predict_proba, train_offer_model
+
+        defaults = TrainingSettings()
 
         for trials in args.trials:
             started = time.perf_counter()
@@ -184,6 +187,9 @@ def main() -> int:
                         seed=args.hpo_seed,
                         num_boost_round=args.num_boost_round,
                         early_stopping_rounds=args.early_stopping_rounds,
+                        # the warehouse's defaults: every core, trials on a capped sample
+                        nthread=defaults.nthread,
+                        search_rows=defaults.search_sample_cap,
                     )
                 except TrainingSkipped as skipped:
                     out["campaigns"][cid][f"trials_{trials}"] = {"skipped": skipped.reason}

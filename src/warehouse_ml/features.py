@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -63,6 +64,15 @@ def _validate_kinds(kinds: Sequence[str]) -> np.ndarray:
     return kinds_arr
 
 
+def _row_id_index(row_ids: Sequence[Any]) -> pd.Index:
+    """Row ids as an index: int64 when they are integers (fast, and equal to
+    comparing their decimal text), text otherwise."""
+    ids = np.asarray(row_ids)
+    if ids.dtype.kind in "iu":
+        return pd.Index(ids.astype(np.int64))
+    return pd.Index([str(r) for r in row_ids])
+
+
 def long_to_matrix(
     long_df: pd.DataFrame,
     row_ids: Sequence[str],
@@ -83,7 +93,8 @@ def long_to_matrix(
 
     Long rows whose ``row_id`` is not in ``row_ids`` are ignored, so a caller can
     pass a whole table and pick one campaign's or one split's rows. Row ids are
-    compared as strings (the warehouse column is ``varchar``).
+    compared as strings (the warehouse column is ``varchar``), or as integers
+    when both sides are integers (a surrogate key, much faster for large splits).
 
     Args:
         long_df: columns ``row_id``, ``feature_index`` and ``value`` (others ignored).
@@ -108,7 +119,7 @@ def long_to_matrix(
     kinds_arr = _validate_kinds(kinds)
     n_features = len(kinds_arr)
 
-    row_index = pd.Index([str(r) for r in row_ids])
+    row_index = _row_id_index(row_ids)
     if not row_index.is_unique:
         dupes = row_index[row_index.duplicated()].unique().tolist()[:5]
         raise ValueError(f"row_ids must be unique; duplicated: {dupes}")
@@ -119,7 +130,11 @@ def long_to_matrix(
     if long_df.empty or n_features == 0:
         return matrix
 
-    rows = row_index.get_indexer(long_df["row_id"].astype(str).to_numpy())
+    long_ids = long_df["row_id"]
+    if row_index.dtype == np.int64 and pd.api.types.is_integer_dtype(long_ids.dtype):
+        rows = row_index.get_indexer(long_ids.to_numpy(dtype=np.int64))
+    else:
+        rows = row_index.astype(str).get_indexer(long_ids.astype(str).to_numpy())
     keep = rows >= 0
     if not keep.any():
         return matrix

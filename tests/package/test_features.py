@@ -130,3 +130,25 @@ def test_feature_vector_error_is_a_value_error() -> None:
         parse_feature_vector("1,2", 3)
     with pytest.raises(FeatureVectorError, match="out of range"):
         parse_feature_vector("1e999", 1)
+
+
+def test_integer_row_keys_give_the_same_matrix_as_their_text() -> None:
+    rng = np.random.default_rng(3)
+    n_rows, kinds = 200, ["numeric", "numeric", "onehot", "onehot", "onehot"]
+    keys = rng.permutation(10_000)[:n_rows]
+    cells = [(k, j) for k in keys for j in range(len(kinds)) if rng.random() < 0.6]
+    long = pd.DataFrame(
+        {
+            "row_id": np.array([k for k, _ in cells], dtype=np.int64),
+            "feature_index": [j for _, j in cells],
+            "value": rng.normal(size=len(cells)),
+        }
+    )
+    as_text = long.assign(row_id=long["row_id"].astype(str))
+    expected = long_to_matrix(as_text, [str(k) for k in keys], kinds)
+    np.testing.assert_array_equal(long_to_matrix(long, keys, kinds), expected)
+    # One side integer, the other text: compared as text, still the same cells.
+    np.testing.assert_array_equal(long_to_matrix(as_text, keys, kinds), expected)
+    np.testing.assert_array_equal(long_to_matrix(long, [str(k) for k in keys], kinds), expected)
+    with pytest.raises(ValueError, match="unique"):
+        long_to_matrix(long, np.array([1, 1]), kinds)

@@ -23,7 +23,7 @@ VARS = {
 def test_vars_arrive_as_text_and_new_vars_have_defaults() -> None:
     settings = TrainingSettings.from_vars(VARS)
     assert settings.n_trials == 10 and settings.sample_cap == 5_000_000
-    assert settings.search_sample_cap == 250_000 and settings.threads == 0
+    assert settings.search_sample_cap == 100_000 and settings.threads == 0
     tuned = TrainingSettings.from_vars({**VARS, "hpo_sample_cap": "1000", "training_threads": "3"})
     assert tuned.search_sample_cap == 1000 and tuned.nthread == 3
 
