@@ -24,6 +24,7 @@ def model(dbt, session):
         "training_sample_cap": dbt.config.get("training_sample_cap"),
         "hpo_sample_cap": dbt.config.get("hpo_sample_cap"),
         "training_threads": dbt.config.get("training_threads"),
+        "refit_on_validation": dbt.config.get("refit_on_validation"),
         "max_hamming_loss": dbt.config.get("max_hamming_loss"),
         "pinned_models": dbt.config.get("pinned_models"),
     }

@@ -68,6 +68,7 @@ class TrainingSettings:
     max_hamming_loss: float = 0.40
     sample_cap: int = 5_000_000
     search_sample_cap: int = 100_000
+    refit_on_validation: bool = True
     threads: int = 0
     dialect: str = "duckdb"
     pinned_models: Mapping[str, str] = field(default_factory=dict)
@@ -111,6 +112,7 @@ class TrainingSettings:
             sample_cap=int(get("training_sample_cap")),
             search_sample_cap=int(get("hpo_sample_cap", cls.search_sample_cap)),
             threads=int(get("training_threads", cls.threads)),
+            refit_on_validation=_as_bool(get("refit_on_validation", cls.refit_on_validation)),
             dialect=dialect,
             pinned_models={str(k).lower(): str(v).lower() for k, v in dict(pinned).items()},
         )
@@ -122,7 +124,9 @@ class CampaignData:
 
     Attributes:
         labelled: ``event_id, split, class_index`` (one row per kept event).
-        features: ``event_id, feature_index, value`` (long form).
+            The fetchers give ``event_id`` as an integer key in event-id order
+            (1..n); text ids work too.
+        features: ``event_id, feature_index, value`` (long form, same keys).
         feature_columns: ``feature_index, feature_name, kind`` of the fitted state.
         classes: ``offer_id, class_index`` of the fitted state.
         fitted_state_id: the fitted state these rows were encoded with.
@@ -133,6 +137,18 @@ class CampaignData:
     feature_columns: pd.DataFrame
     classes: pd.DataFrame
     fitted_state_id: str
+
+
+def _as_bool(value: Any) -> bool:
+    """A dbt var that may arrive as text ("true"/"False"/"1") or as a bool."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in {"true", "1", "yes"}:
+        return True
+    if text in {"false", "0", "no"}:
+        return False
+    raise ValueError(f"expected true or false, got {value!r}")
 
 
 def model_id_for(campaign_id: str, invocation_id: str) -> str:
@@ -220,6 +236,7 @@ def train_campaign(
             min_rows=settings.min_rows,
             nthread=settings.nthread,
             search_rows=settings.search_sample_cap,
+            refit_on_validation=settings.refit_on_validation,
         )
     except TrainingSkipped as skipped:
         row["status_reason"] = f"not trained: {skipped}"
@@ -236,8 +253,9 @@ def train_campaign(
     top = test_proba.max(axis=1).astype(np.float64)
     test_metrics["top_probability_mean"] = float(top.mean())
     test_metrics["top_probability_std"] = float(top.std())
+    # Judged with the model chosen on validation, which never trained on it.
     valid_metrics = evaluate_multiclass(
-        y_valid, predict_proba(booster, X_valid), labels, baseline_class=majority
+        y_valid, predict_proba(result.validation_booster, X_valid), labels, baseline_class=majority
     )
     passed, reason = passes_gate(test_metrics, settings.max_hamming_loss)
     row.update(

@@ -81,17 +81,21 @@ def sql_campaign_fetcher(
                 " and labelled.sample_fraction < ?",
                 [campaign_id, settings.sample_cap / n_train],
             )
+        # Events keyed by an integer in event-id order, as the DuckDB fetcher
+        # does: the same rows and order, without 36-character ids in pandas.
+        keyed = (
+            "with keyed as (select labelled.*, "
+            "row_number() over (order by labelled.event_id) as event_key "
+            f"from {rel.labelled} as labelled where labelled.campaign_id = ?{sample}) "
+        )
         labelled = query(
-            "select labelled.event_id, labelled.fitted_state_id, labelled.split, "
-            "labelled.class_index "
-            f"from {rel.labelled} as labelled where labelled.campaign_id = ?{sample}",
+            keyed + "select event_key as event_id, fitted_state_id, split, class_index from keyed",
             params,
         )
         features = query(
-            "select features.event_id, features.feature_index, features.value "
+            keyed + "select keyed.event_key as event_id, features.feature_index, features.value "
             f"from {rel.features} as features "
-            f"inner join {rel.labelled} as labelled on features.event_id = labelled.event_id "
-            f"where labelled.campaign_id = ?{sample}",
+            "inner join keyed on features.event_id = keyed.event_id",
             params,
         )
         state = str(labelled["fitted_state_id"].iloc[0]) if len(labelled) else ""

@@ -56,6 +56,7 @@ TRAINING_VARS: tuple[str, ...] = (
     "training_sample_cap",
     "hpo_sample_cap",
     "training_threads",
+    "refit_on_validation",
     "max_hamming_loss",
     "pinned_models",
 )

@@ -44,3 +44,17 @@ def test_zero_threads_means_every_usable_core() -> None:
 def test_bad_values_are_refused_with_the_var_name(field: str, value: int, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         TrainingSettings(**{field: value})
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [("true", True), ("False", False), (True, True), ("0", False)]
+)
+def test_refit_on_validation_var_accepts_yaml_and_text_booleans(text, expected) -> None:
+    settings = TrainingSettings.from_vars({**VARS, "refit_on_validation": text})
+    assert settings.refit_on_validation is expected
+    assert TrainingSettings.from_vars(VARS).refit_on_validation is True
+
+
+def test_refit_on_validation_var_refuses_other_text() -> None:
+    with pytest.raises(ValueError, match="true or false"):
+        TrainingSettings.from_vars({**VARS, "refit_on_validation": "sometimes"})

@@ -362,3 +362,36 @@ def test_two_threads_train_a_valid_reproducible_model(data) -> None:
     first, second = train_offer_model(*args, **kwargs), train_offer_model(*args, **kwargs)
     assert bytes(first.booster.save_raw("json")) == bytes(second.booster.save_raw("json"))
     assert json.loads(first.booster.save_config())["learner"]["generic_param"]["nthread"] == "2"
+
+
+def test_refit_on_validation_fits_the_chosen_model_on_both_splits(data) -> None:
+    kwargs = dict(n_classes=3, n_trials=3, seed=13, **SEARCH)
+    args = (data["X_train"], data["y_train"], data["X_valid"], data["y_valid"])
+    chosen = train_offer_model(*args, **kwargs)
+    refit = train_offer_model(*args, refit_on_validation=True, **kwargs)
+    assert chosen.selected_booster is None and chosen.validation_booster is chosen.booster
+    # The model chosen on validation is kept, unchanged, for validation metrics.
+    assert bytes(refit.selected_booster.save_raw("json")) == bytes(chosen.booster.save_raw("json"))
+    assert refit.valid_mlogloss == chosen.valid_mlogloss
+    # The final model: the same parameters on training + validation rows, for the
+    # chosen rounds scaled by 1250 / 1000 rows, checked against xgboost directly.
+    rounds = round((chosen.best_iteration + 1) * 1250 / 1000)
+    assert refit.best_iteration == rounds - 1
+    both = xgb.DMatrix(
+        np.vstack([data["X_train"], data["X_valid"]]),
+        label=np.concatenate([data["y_train"], data["y_valid"]]),
+    )
+    expected = xgb.train(chosen.xgb_params, both, num_boost_round=rounds)
+    np.testing.assert_array_equal(
+        predict_proba(refit.booster, data["X_test"]),
+        expected.predict(xgb.DMatrix(data["X_test"])),
+    )
+    assert refit.booster.num_boosted_rounds() == rounds
+
+
+def test_no_refit_on_validation_after_a_sampled_search(data) -> None:
+    args = (data["X_train"], data["y_train"], data["X_valid"], data["y_valid"])
+    result = train_offer_model(
+        *args, n_classes=3, n_trials=2, seed=3, search_rows=300, refit_on_validation=True, **FAST
+    )
+    assert result.selected_booster is None
