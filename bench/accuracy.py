@@ -1,6 +1,6 @@
 """Test-split Hamming loss over several split seeds, each a real `dbt build`.
 
-Usage: .venv/bin/python bench/accuracy.py [--landing DIR] [--seeds 11 12 13 14 15] [--trials 10]
+Usage: .venv/bin/python bench/accuracy.py [--landing DIR] [--seeds 1 2 ... 20] [--trials 10]
 Writes bench/results/accuracy_<name>.json and prints mean ± standard deviation.
 """
 
@@ -56,7 +56,7 @@ def run(landing: Path, seed: int, trials: int, workdir: Path, extra: dict | None
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--landing", type=Path, default=ROOT.parent / "shared" / "data")
-    parser.add_argument("--seeds", type=int, nargs="+", default=[11, 12, 13, 14, 15])
+    parser.add_argument("--seeds", type=int, nargs="+", default=list(range(1, 21)))
     parser.add_argument("--trials", type=int, default=10)
     parser.add_argument("--name", default="real_sample")
     parser.add_argument("--vars", default="{}", help="extra dbt vars as JSON")

@@ -77,6 +77,7 @@ class Settings:
     work: Path
     results: Path | None
     memory_limit: str
+    capped_memory_limit: str
     scoring_rows: int
     scoring_grid: list[tuple[int, int]]
     scoring_repeats: int
@@ -182,7 +183,9 @@ def generate(n_events: int, n_requests: int, settings: Settings) -> Path:
 class Warehouse:
     """One DuckDB file built stage by stage with real ``dbt build`` runs."""
 
-    def __init__(self, data: Path, db: Path, settings: Settings, tag: str) -> None:
+    def __init__(
+        self, data: Path, db: Path, settings: Settings, tag: str, memory_limit: str = ""
+    ) -> None:
         self.data, self.db, self.settings, self.tag = data, db, settings, tag
         tmp = settings.work / "duckdb_tmp"
         tmp.mkdir(parents=True, exist_ok=True)
@@ -191,7 +194,7 @@ class Warehouse:
             "WML_DUCKDB_PATH": str(db),
             "WML_LANDING_DIR": str(data / "landing"),
             "WML_REQUESTS_DIR": str(data / "requests"),
-            "WML_BENCH_MEMORY_LIMIT": settings.memory_limit,
+            "WML_BENCH_MEMORY_LIMIT": memory_limit or settings.memory_limit,
             "WML_BENCH_TEMP_DIR": str(tmp),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         }
@@ -418,6 +421,8 @@ def run_full_size(n_events: int, settings: Settings, results: dict[str, Any]) ->
             parity["pandas"] = source[0]["report"]["campaigns"]
         save(results, settings)
         wh.reset()
+    if settings.capped_memory_limit:
+        capped_ingestion_and_features(data, n_events, settings, stages, entry)
     rows = {"events": n_events, "requests": n_requests}
     entry["stages"] = {
         name: summarize(samples, rows[stage_rows(name)]) for name, samples in stages.items()
@@ -432,6 +437,29 @@ def run_full_size(n_events: int, settings: Settings, results: dict[str, Any]) ->
             }
     entry["parity"] = parity
     save(results, settings)
+
+
+def capped_ingestion_and_features(
+    data: Path, n_events: int, settings: Settings, stages: dict[str, list], entry: dict
+) -> None:
+    """Ingestion + feature SQL once more with DuckDB's buffer pool capped at
+    ``--capped-memory-limit``: what the memory target costs in time."""
+    cap = settings.capped_memory_limit
+    db = settings.work / "db" / f"e{n_events}.duckdb"
+    wh = Warehouse(data, db, settings, f"e{n_events}_capped", memory_limit=cap)
+    wh.reset()
+    for stage in (INGESTION, FEATURES):
+        name = f"{stage[0]}@{cap}"
+        print(f"[bench] {n_events:,} events: {name}", flush=True)
+        try:
+            m = wh.build(stage)
+        except RuntimeError as exc:
+            entry.setdefault("errors", []).append(f"{name}: {str(exc)[-2000:]}")
+            print(f"[bench]   FAILED: {str(exc)[-400:]}", flush=True)
+            break
+        stages.setdefault(name, []).append(m)
+        print(f"[bench]   {fmt_sample(m)}", flush=True)
+    wh.reset()
 
 
 def stage_rows(name: str) -> str:
@@ -597,15 +625,29 @@ def targets(results: dict[str, Any], settings: Settings) -> list[dict[str, Any]]
                     "met": pandas_wall / both_wall >= 5,
                 }
             )
+            memory: dict[str, Any] = {
+                f"max(ingestion, feature SQL) peak / pandas peak, memory_limit "
+                f"{settings.memory_limit}": peak_both / pandas_peak,
+                "feature SQL peak / pandas peak": peak_sql / pandas_peak,
+            }
+            met_memory = peak_both / pandas_peak <= 1 / 3
+            cap = settings.capped_memory_limit
+            capped = [st.get(f"{name}@{cap}") for name in ("ingestion", "feature_sql")]
+            if cap and all(capped):
+                capped_peak = max(c["peak_rss_mb_median"] for c in capped)
+                capped_wall = sum(c["wall_s_median"] for c in capped)
+                memory[f"same at memory_limit {cap}"] = capped_peak / pandas_peak
+                memory[f"its ingestion + feature SQL wall time vs {settings.memory_limit} (x)"] = (
+                    capped_wall / both_wall
+                )
+                memory["its speed vs pandas read + features (x)"] = pandas_wall / capped_wall
+                met_memory = met_memory or capped_peak / pandas_peak <= 1 / 3
             out.append(
                 {
                     "target": "feature SQL peak memory <= 1/3 of the pandas script's",
                     "size": int(key),
-                    "measured": {
-                        "max(ingestion, feature SQL) peak / pandas peak": peak_both / pandas_peak,
-                        "feature SQL peak / pandas peak": peak_sql / pandas_peak,
-                    },
-                    "met": peak_both / pandas_peak <= 1 / 3,
+                    "measured": memory,
+                    "met": met_memory,
                 }
             )
         base = [st.get(s) for s in ("ingestion", "feature_sql", "request_features", "score_python")]
@@ -825,6 +867,12 @@ def parse_args(argv: list[str] | None = None) -> Settings:
     )
     parser.add_argument("--requests-ratio", type=float, default=0.1, help="requests per event")
     parser.add_argument("--duckdb-memory-limit", default="4GB")
+    parser.add_argument(
+        "--capped-memory-limit",
+        default="300MB",
+        help="after the repeats, ingestion + feature SQL once more at this DuckDB memory_limit "
+        "('' to skip)",
+    )
     parser.add_argument("--scoring-rows", type=int, default=200_000)
     parser.add_argument(
         "--scoring-grid",
@@ -865,6 +913,7 @@ def parse_args(argv: list[str] | None = None) -> Settings:
         work=args.work.resolve(),
         results=args.results.resolve(),
         memory_limit=args.duckdb_memory_limit,
+        capped_memory_limit=args.capped_memory_limit,
         scoring_rows=args.scoring_rows,
         scoring_grid=grid,
         scoring_repeats=args.scoring_repeats,
