@@ -42,6 +42,8 @@ def build(sample: Path, db: Path, dbt_vars: dict) -> dict[str, dict]:
     }
     dbt = str(Path(sys.executable).with_name("dbt"))
     cmd = [dbt, "build", "--select", "+ml_models", "--vars", json.dumps(dbt_vars), "--quiet"]
+    # cautious: skip tests of models outside +ml_models (e.g. the requests')
+    cmd += ["--indirect-selection", "cautious", "--target-path", str(db.parent / "target")]
     subprocess.run(cmd, cwd=ROOT, env=env, check=True)
     with duckdb.connect(str(db), read_only=True) as con:
         models = con.execute(
