@@ -369,20 +369,20 @@ def train_offer_model(
             "duration_seconds": time.perf_counter() - started,
             "params": dict(fixed_params),
         }
-        return _finish(
-            TrainResult(
-                booster=_trim(booster, best_iteration, score),
-                best_params=dict(fixed_params),
-                best_iteration=best_iteration,
-                valid_mlogloss=score,
-                n_trials=1,
-                trials=[trial_summary],
-                xgb_params=params,
-                n_classes=n_classes,
-                search_train_rows=len(yt),
-            ),
-            (Xt, yt, Xv, yv, names, nthread) if refit_on_validation else None,
+        result = TrainResult(
+            booster=_trim(booster, best_iteration, score),
+            best_params=dict(fixed_params),
+            best_iteration=best_iteration,
+            valid_mlogloss=score,
+            n_trials=1,
+            trials=[trial_summary],
+            xgb_params=params,
+            n_classes=n_classes,
+            search_train_rows=len(yt),
         )
+        if refit_on_validation:
+            _refit_on_both_splits(result, Xt, yt, Xv, yv, names, nthread)
+        return result
 
     # Trials are ~linear in rows: on large campaigns they search on a sample
     # and only the winner is fitted on everything (see ``search_rows``).
@@ -450,17 +450,22 @@ def train_offer_model(
         n_classes=n_classes,
         search_train_rows=int(search_train.num_row()),
     )
-    return _finish(
-        result, (Xt, yt, Xv, yv, names, nthread) if refit_on_validation and not sampled else None
-    )
+    if refit_on_validation and not sampled:
+        _refit_on_both_splits(result, Xt, yt, Xv, yv, names, nthread)
+    return result
 
 
-def _finish(result: TrainResult, refit: tuple | None) -> TrainResult:
-    """Refit the chosen model on training + validation rows when asked (see
-    ``refit_on_validation``); the chosen model is kept as ``selected_booster``."""
-    if refit is None:
-        return result
-    Xt, yt, Xv, yv, names, nthread = refit
+def _refit_on_both_splits(
+    result: TrainResult,
+    Xt: np.ndarray,
+    yt: np.ndarray,
+    Xv: np.ndarray,
+    yv: np.ndarray,
+    names: list[str] | None,
+    nthread: int,
+) -> None:
+    """Refit the chosen model on training + validation rows (``refit_on_validation``),
+    in place; the chosen model is kept as ``selected_booster``."""
     rounds = max(1, round((result.best_iteration + 1) * (len(yt) + len(yv)) / len(yt)))
     both = xgb.DMatrix(
         np.vstack([Xt, Xv]), label=np.concatenate([yt, yv]), feature_names=names, nthread=nthread
@@ -470,7 +475,6 @@ def _finish(result: TrainResult, refit: tuple | None) -> TrainResult:
     result.selected_booster = result.booster
     result.booster = booster
     result.best_iteration = rounds - 1
-    return result
 
 
 def predict_proba(
