@@ -4,7 +4,9 @@ Each run is a real `dbt build --select +ml_models` on a sample written by
 warehouse_ml.generator; the Bayes error is the generator's own
 (``bayes_error_by_campaign``: the expected error of the true model's argmax) on
 exactly the test rows the warehouse held out, and ``oracle_error`` its realised
-counterpart on those rows' actual offers.
+counterpart on those rows' actual offers. Both are also given on the test rows
+without a rare value (``has_rare_value`` false), the population the seed's test
+split held, as in ``bench/accuracy.py``.
 
 Usage: .venv/bin/python bench/accuracy_generated.py [--events 60000] [--modes drop bucket]
 Writes bench/results/accuracy_generated_<events>.json and prints a table.
@@ -50,14 +52,22 @@ def build(sample: Path, db: Path, dbt_vars: dict) -> dict[str, dict]:
             "select campaign_id, metrics from ml_models where status = 'champion'"
         ).fetchall()
         test_ids = con.execute(
-            "select campaign_id, event_id from int_conversions_labelled where split = 'test'"
+            "select campaign_id, event_id, has_rare_value from int_conversions_labelled"
+            " where split = 'test'"
         ).fetchall()
     out: dict[str, dict] = {}
     for campaign, metrics in models:
         test = json.loads(metrics)["test"]
-        out[campaign] = {"hamming_loss": test["hamming_loss"], "n_test_rows": test["n_rows"]}
-    for campaign, event_id in test_ids:
+        out[campaign] = {
+            "hamming_loss": test["hamming_loss"],
+            "n_test_rows": test["n_rows"],
+            "hamming_loss_known_values": test["hamming_loss_known_values"],
+            "n_rows_known_values": test["n_rows_known_values"],
+        }
+    for campaign, event_id, has_rare_value in test_ids:
         out.setdefault(campaign, {}).setdefault("test_ids", set()).add(event_id)
+        if not has_rare_value:
+            out[campaign].setdefault("known_ids", set()).add(event_id)
     return out
 
 
@@ -79,12 +89,18 @@ def main() -> int:
             rows = {}
             for campaign, got in sorted(per.items()):
                 test = events[events["id"].isin(got.pop("test_ids", set()))]
+                known = events[events["id"].isin(got.pop("known_ids", set()))]
                 bayes = bayes_error_by_campaign(test, cfg).get(campaign)
+                bayes_known = bayes_error_by_campaign(known, cfg).get(campaign)
                 rows[campaign] = {
                     **got,
                     "bayes_error": bayes,
                     "oracle_error": oracle_error(test, cfg),
                     "gap": got.get("hamming_loss", float("nan")) - bayes,
+                    # rows without a rare value (the seed's test population)
+                    "bayes_error_known_values": bayes_known,
+                    "gap_known_values": got.get("hamming_loss_known_values", float("nan"))
+                    - bayes_known,
                 }
                 print(mode, campaign, json.dumps(rows[campaign]), flush=True)
             summary["modes"][mode] = rows

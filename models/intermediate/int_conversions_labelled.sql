@@ -16,6 +16,7 @@ labelled as (
         filtered.offer_id,
         filtered.fitted_state_id,
         filtered.split,
+        filtered.has_rare_value,
         classes.class_index,
         -- An independent hash for capped training samples (var training_sample_cap).
         {{ warehouse_ml.hash_fraction('filtered.event_id', 'sample') }} as sample_fraction

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from warehouse_ml.features import long_to_matrix
-from warehouse_ml.metrics import evaluate_multiclass, passes_gate
+from warehouse_ml.metrics import evaluate_multiclass, passes_gate, rare_value_breakdown
 from warehouse_ml.sql_compiler import compile_booster_sql
 from warehouse_ml.training import TrainingSkipped, predict_proba, train_offer_model
 
@@ -123,9 +123,11 @@ class CampaignData:
     """One campaign's training input, as read from the warehouse.
 
     Attributes:
-        labelled: ``event_id, split, class_index`` (one row per kept event).
-            The fetchers give ``event_id`` as an integer key in event-id order
-            (1..n); text ids work too.
+        labelled: ``event_id, split, class_index`` (one row per kept event),
+            and ``has_rare_value`` when known (test metrics are then also
+            reported without and with rare values). The fetchers give
+            ``event_id`` as an integer key in event-id order (1..n); text ids
+            work too.
         features: ``event_id, feature_index, value`` (long form, same keys).
         feature_columns: ``feature_index, feature_name, kind`` of the fitted state.
         classes: ``offer_id, class_index`` of the fitted state.
@@ -170,6 +172,14 @@ def _matrices(data: CampaignData) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         X = long_to_matrix(long, ids, kinds)
         out[split] = (X, rows["class_index"].to_numpy(dtype=np.int64))
     return out
+
+
+def _has_rare_value(data: CampaignData, split: str) -> np.ndarray | None:
+    """The split's ``has_rare_value`` flags in :func:`_matrices` row order, if fetched."""
+    if "has_rare_value" not in data.labelled.columns:
+        return None
+    rows = data.labelled[data.labelled["split"] == split].sort_values("event_id")
+    return rows["has_rare_value"].astype(bool).to_numpy()
 
 
 def train_campaign(
@@ -253,6 +263,9 @@ def train_campaign(
     top = test_proba.max(axis=1).astype(np.float64)
     test_metrics["top_probability_mean"] = float(top.mean())
     test_metrics["top_probability_std"] = float(top.std())
+    test_rare = _has_rare_value(data, "test")
+    if test_rare is not None:
+        test_metrics.update(rare_value_breakdown(y_test, test_proba, test_rare))
     # Judged with the model chosen on validation, which never trained on it.
     valid_metrics = evaluate_multiclass(
         y_valid, predict_proba(result.validation_booster, X_valid), labels, baseline_class=majority
@@ -346,11 +359,11 @@ def duckdb_campaign_fetcher(
         # the way to pandas: the same row order, ~5x less memory and no string
         # matching when the long rows are pivoted (long_to_matrix).
         keyed = rows.project(
-            "event_id, fitted_state_id, split, class_index, "
+            "event_id, fitted_state_id, split, class_index, has_rare_value, "
             "row_number() over (order by event_id) as event_key"
         )
         labelled_df = keyed.project(
-            "event_key as event_id, fitted_state_id, split, class_index"
+            "event_key as event_id, fitted_state_id, split, class_index, has_rare_value"
         ).df()
         state = labelled_df["fitted_state_id"].iloc[0] if len(labelled_df) else ""
         keys = keyed.project("event_id as key_event_id, event_key")

@@ -89,7 +89,8 @@ def sql_campaign_fetcher(
             f"from {rel.labelled} as labelled where labelled.campaign_id = ?{sample}) "
         )
         labelled = query(
-            keyed + "select event_key as event_id, fitted_state_id, split, class_index from keyed",
+            keyed + "select event_key as event_id, fitted_state_id, split, class_index, "
+            "has_rare_value from keyed",
             params,
         )
         features = query(

@@ -8,7 +8,12 @@ import numpy as np
 import pytest
 from sklearn import metrics as skm
 
-from warehouse_ml.metrics import evaluate_multiclass, metrics_to_rows, passes_gate
+from warehouse_ml.metrics import (
+    evaluate_multiclass,
+    metrics_to_rows,
+    passes_gate,
+    rare_value_breakdown,
+)
 
 
 def _random_case(seed: int, n: int, k: int, dtype: type = np.float64):
@@ -140,3 +145,45 @@ def test_passes_gate() -> None:
     assert passes_gate({"hamming_loss": 0.2}, max_hamming_loss=0.1)[0] is False
     assert passes_gate({}) == (False, "no hamming_loss was computed")
     assert passes_gate({"hamming_loss": float("nan")})[0] is False
+
+
+def test_rare_value_breakdown_matches_sklearn_on_each_group() -> None:
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 4, size=300)
+    proba = rng.dirichlet(np.ones(4), size=300)
+    rare = rng.random(300) < 0.3
+    got = rare_value_breakdown(y, proba, rare)
+    predicted = proba.argmax(1)
+    assert got["n_rows_known_values"] == int((~rare).sum())
+    assert got["n_rows_rare_values"] == int(rare.sum())
+    assert got["hamming_loss_known_values"] == pytest.approx(
+        skm.hamming_loss(y[~rare], predicted[~rare])
+    )
+    assert got["hamming_loss_rare_values"] == pytest.approx(
+        skm.hamming_loss(y[rare], predicted[rare])
+    )
+    # the two groups' losses weighted by their rows give the overall loss
+    overall = evaluate_multiclass(y, proba)["hamming_loss"]
+    weighted = (
+        got["hamming_loss_known_values"] * got["n_rows_known_values"]
+        + got["hamming_loss_rare_values"] * got["n_rows_rare_values"]
+    ) / 300
+    assert weighted == pytest.approx(overall)
+
+
+def test_rare_value_breakdown_empty_group_has_no_loss_and_no_metric_row() -> None:
+    got = rare_value_breakdown([0, 1], [[0.9, 0.1], [0.2, 0.8]], [False, False])
+    assert got == {
+        "n_rows_known_values": 2,
+        "hamming_loss_known_values": 0.0,
+        "n_rows_rare_values": 0,
+        "hamming_loss_rare_values": None,
+    }
+    names = [r["metric"] for r in metrics_to_rows(got, "test")]
+    assert "hamming_loss_rare_values" not in names
+    assert "n_rows_rare_values" in names
+
+
+def test_rare_value_breakdown_checks_flag_length() -> None:
+    with pytest.raises(ValueError, match="has_rare_value"):
+        rare_value_breakdown([0, 1], [[0.9, 0.1], [0.2, 0.8]], [True])

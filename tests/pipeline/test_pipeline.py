@@ -7,6 +7,7 @@ import json
 import urllib.parse
 
 import numpy as np
+import pandas as pd
 import pytest
 import xgboost as xgb
 
@@ -158,6 +159,28 @@ def test_rare_training_rows_are_dropped_and_evaluation_rows_kept(generated):
     assert kept_eval == 0
 
 
+def test_has_rare_value_matches_a_recount_of_the_training_split(generated):
+    """Independent of the SQL: a value is common when it has >= 10 training rows
+    and >= 1% of its campaign's training rows (dbt_project.yml defaults)."""
+    events = generated.frame("select * from int_conversions_split")
+    train = events[events["split"] == "train"]
+    n_train = train.groupby("campaign_id").size()
+    rare = np.zeros(len(events), dtype=bool)
+    for column in ("country", "dos", "dtype", "dbrowser"):
+        counts = train.groupby(["campaign_id", column]).size()
+        common = counts[(counts >= 10) & (counts / n_train.reindex(counts.index, level=0) >= 0.01)]
+        keys = pd.MultiIndex.from_frame(events[["campaign_id", column]])
+        rare |= events[column].notna().to_numpy() & ~keys.isin(common.index)
+    expected = dict(zip(events["event_id"], rare, strict=True))
+    flagged = generated.query(
+        "select event_id, split, has_rare_value from int_conversions_filtered"
+    )
+    assert {e: f for e, _, f in flagged} == {e: expected[e] for e, _, _ in flagged}
+    # drop mode: no kept training row holds a rare value; evaluation rows do
+    assert not any(f for _, split, f in flagged if split == "train")
+    assert any(f for _, split, f in flagged if split == "test")
+
+
 def test_metrics_match_scikit_learn_on_the_test_split(generated):
     from sklearn.metrics import accuracy_score, hamming_loss
 
@@ -165,7 +188,7 @@ def test_metrics_match_scikit_learn_on_the_test_split(generated):
         "select m.* from ml_models as m join ml_serving_models using (model_id) order by campaign_id limit 1"
     ).iloc[0]
     labelled = generated.frame(
-        "select event_id, class_index from int_conversions_labelled "
+        "select event_id, class_index, has_rare_value from int_conversions_labelled "
         "where split = 'test' and campaign_id = ? and fitted_state_id = ? order by event_id",
         [model["campaign_id"], model["fitted_state_id"]],
     )
@@ -180,3 +203,13 @@ def test_metrics_match_scikit_learn_on_the_test_split(generated):
     assert stored["hamming_loss"] == pytest.approx(hamming_loss(labelled["class_index"], predicted))
     assert stored["accuracy"] == pytest.approx(accuracy_score(labelled["class_index"], predicted))
     assert stored["n_rows"] == len(labelled)
+    rare = labelled["has_rare_value"].to_numpy(dtype=bool)
+    y = labelled["class_index"].to_numpy()
+    assert stored["n_rows_rare_values"] == rare.sum() > 0
+    assert stored["n_rows_known_values"] == (~rare).sum() > 0
+    assert stored["hamming_loss_known_values"] == pytest.approx(
+        hamming_loss(y[~rare], predicted[~rare])
+    )
+    assert stored["hamming_loss_rare_values"] == pytest.approx(
+        hamming_loss(y[rare], predicted[rare])
+    )
