@@ -110,7 +110,11 @@ def print_summary(root: Path) -> None:
             print(f"  ingest_rejects: {n} x {reason}")
         rows = con.execute(
             """
-            select m.campaign_id, m.status, m.status_reason
+            select
+                m.campaign_id, m.status, m.status_reason,
+                try_cast(json_extract_string(m.metrics, '$.test.hamming_loss_known_values')
+                    as double),
+                try_cast(json_extract_string(m.metrics, '$.test.n_rows_known_values') as integer)
             from ml_models as m
             where m.invocation_id = (
                 select invocation_id from ml_models order by trained_at desc limit 1
@@ -119,8 +123,14 @@ def print_summary(root: Path) -> None:
             """
         ).fetchall()
         print(f"ml_models (this build): {len(rows)} campaigns")
-        for campaign, status, reason in rows:
+        for campaign, status, reason, known_loss, n_known in rows:
             print(f"  {campaign}: {status} - {reason}")
+            if known_loss is not None:
+                # the seed's number is on such rows (it drops rare values before splitting)
+                print(
+                    f"    hamming loss {known_loss:.4f} on its {n_known} test rows"
+                    " without a rare value"
+                )
         preds = one(
             "select count(*), count(predicted_offer_id), count(scoring_error) "
             "from offer_predictions"
