@@ -159,7 +159,8 @@ def rare_value_breakdown(y_true: Any, proba: Any, has_rare_value: Any) -> dict[s
     Why: the seed drops rows with a value under 1% of the data *before* it
     splits, so its reported Hamming loss is measured on rows without rare
     values only. The warehouse keeps those rows in the test split (they are
-    scored like live requests, with all-zero indicators), which makes the
+    scored like live requests: all-zero indicators, or ``__other__`` in
+    ``bucket`` mode), which makes the
     plain ``hamming_loss`` a harder number than the seed's; the known-values
     loss is the one to compare with it, and the rare-values loss shows what
     the rare rows cost (see var ``rare_value_handling``).
