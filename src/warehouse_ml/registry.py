@@ -158,6 +158,11 @@ def model_id_for(campaign_id: str, invocation_id: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"warehouse_ml:{campaign_id}:{invocation_id}"))
 
 
+def _split_rows(data: CampaignData, split: str) -> pd.DataFrame:
+    """A split's labelled rows in event-id order: the row order of every per-split array."""
+    return data.labelled[data.labelled["split"] == split].sort_values("event_id")
+
+
 def _matrices(data: CampaignData) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Dense (X, y) per split, rows in event-id order so results do not depend on read order."""
     columns = data.feature_columns.sort_values("feature_index")
@@ -167,7 +172,7 @@ def _matrices(data: CampaignData) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     long = data.features.rename(columns={"event_id": "row_id"})
     out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for split in ("train", "validation", "test"):
-        rows = data.labelled[data.labelled["split"] == split].sort_values("event_id")
+        rows = _split_rows(data, split)
         ids = rows["event_id"].to_numpy()
         X = long_to_matrix(long, ids, kinds)
         out[split] = (X, rows["class_index"].to_numpy(dtype=np.int64))
@@ -178,8 +183,7 @@ def _has_rare_value(data: CampaignData, split: str) -> np.ndarray | None:
     """The split's ``has_rare_value`` flags in :func:`_matrices` row order, if fetched."""
     if "has_rare_value" not in data.labelled.columns:
         return None
-    rows = data.labelled[data.labelled["split"] == split].sort_values("event_id")
-    return rows["has_rare_value"].astype(bool).to_numpy()
+    return _split_rows(data, split)["has_rare_value"].astype(bool).to_numpy()
 
 
 def train_campaign(
