@@ -14,7 +14,7 @@ Same feature steps as the dbt models, on the same JSON-lines files:
    with an offer unseen in training are dropped;
 5. ``pd.get_dummies`` over categoricals fixed to the fitted levels, numeric
    ``long, lat`` first, a dense float64 matrix per split;
-6. train with :func:`warehouse_ml.training.train_offer_model`, the very function
+6. train with :func:`warehouse_ml.training.train_model`, the very function
    the warehouse's ``ml_models`` calls, so the training work is identical and
    the comparison is about everything around it.
 
@@ -171,7 +171,7 @@ def main() -> int:
     }
     if not args.no_train:
         from warehouse_ml.registry import TrainingSettings
-        from warehouse_ml.training import TrainingSkipped, predict_proba, train_offer_model
+        from warehouse_ml.training import TrainingSkipped, predict_proba, train_model
 
         defaults = TrainingSettings()
 
@@ -179,7 +179,7 @@ def main() -> int:
             started = time.perf_counter()
             for cid, m in campaigns.items():
                 try:
-                    result = train_offer_model(
+                    result = train_model(
                         *m["train"],
                         *m["validation"],
                         n_classes=len(m["classes"]),

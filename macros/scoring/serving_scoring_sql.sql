@@ -9,7 +9,7 @@
         from {{ ref('ml_serving_models') }} as serving
         inner join {{ ref('ml_models') }} as models on serving.model_id = models.model_id
         where models.scoring_sql is not null
-        order by serving.campaign_id
+        order by serving.model_name, serving.group_id
     {%- endset -%}
     {%- set out = [] -%}
     {%- for row in run_query(sql) -%}

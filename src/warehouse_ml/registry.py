@@ -24,7 +24,7 @@ import pandas as pd
 from warehouse_ml.features import long_to_matrix
 from warehouse_ml.metrics import evaluate_multiclass, passes_gate, rare_value_breakdown
 from warehouse_ml.sql_compiler import compile_booster_sql
-from warehouse_ml.training import TrainingSkipped, predict_proba, train_offer_model
+from warehouse_ml.training import TrainingSkipped, predict_proba, train_model
 
 TASK = "offer_conversion"
 
@@ -237,7 +237,7 @@ def train_campaign(
             raise TrainingSkipped(f"campaign has {len(labels)} offer(s) in training; needs 2+")
         if len(y_test) == 0:
             raise TrainingSkipped("test split is empty; cannot evaluate the model")
-        result = train_offer_model(
+        result = train_model(
             X_train,
             y_train,
             X_valid,

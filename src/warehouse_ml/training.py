@@ -1,15 +1,18 @@
-"""Train one XGBoost offer model per campaign, with a small Bayesian search.
+"""Train one XGBoost model per spec and group, with a small Bayesian search.
 
-This is the seed's SageMaker step done in-process: a multiclass XGBoost model
-(``multi:softprob``, so the output is one probability per offer) whose
-hyperparameters are tuned to minimise the validation split's ``mlogloss``,
-with early stopping on that same split. The tuner is optuna's TPE sampler
+This is the seed's SageMaker step done in-process: an XGBoost model whose
+hyperparameters are tuned on the validation split's evaluation metric, with
+early stopping on that same split. The objective comes from the spec's label:
+``multi:softprob`` for a multiclass label (one probability per class, e.g. per
+offer; tuned on ``mlogloss``) or ``binary:logistic`` for a binary one (tuned
+on ``logloss``, or ``auc``/``aucpr``, which are maximised). The tuner is optuna's TPE sampler
 instead of SageMaker's Bayesian tuner; with a fixed ``seed`` and a fixed
 ``nthread`` a run is reproducible bit for bit, which lets the warehouse's
 scheduled jobs and tests compare models across runs.
 
-Two offers use the same ``multi:softprob`` path (``num_class=2``) rather than
-``binary:logistic`` so the SQL scorer compiles one model shape only.
+A multiclass label with two values (a campaign with two offers) stays on the
+``multi:softprob`` path (``num_class=2``): the objective follows the spec's
+label kind, not the number of classes seen.
 
 The test split is never touched here: evaluation happens in
 :mod:`warehouse_ml.metrics` on the returned booster.
@@ -36,9 +39,15 @@ __all__ = [
     "TrainResult",
     "TrainingSkipped",
     "check_trainable",
+    "class_probabilities",
     "predict_proba",
-    "train_offer_model",
+    "train_model",
 ]
+
+#: The validation metrics a search may optimise, and whether higher is better.
+EVAL_METRICS: Mapping[str, bool] = MappingProxyType(
+    {"mlogloss": False, "logloss": False, "auc": True, "aucpr": True}
+)
 
 
 @dataclass(frozen=True)
@@ -92,7 +101,7 @@ class TrainingSkipped(Exception):
 
 @dataclass
 class TrainResult:
-    """What :func:`train_offer_model` produced.
+    """What :func:`train_model` produced.
 
     Attributes:
         booster: the best trial's model, cut to exactly ``best_iteration + 1``
@@ -103,10 +112,10 @@ class TrainResult:
         best_iteration: 0-based index of the best round (of the last round of
             the refit with ``refit_on_validation``); predict with
             ``iteration_range=(0, best_iteration + 1)``.
-        valid_mlogloss: XGBoost's validation ``mlogloss`` of the chosen model
+        valid_score: XGBoost's validation ``eval_metric`` of the chosen model
             (before any refit on the validation rows).
         n_trials: number of models fitted (1 when ``fixed_params`` was given).
-        trials: one summary dict per trial (number, state, valid_mlogloss,
+        trials: one summary dict per trial (number, state, valid_score,
             best_iteration, duration_seconds, params).
         xgb_params: the complete parameter dict passed to ``xgboost.train``.
         n_classes: number of offers (``num_class``).
@@ -122,7 +131,7 @@ class TrainResult:
     booster: xgb.Booster
     best_params: dict[str, Any]
     best_iteration: int
-    valid_mlogloss: float
+    valid_score: float
     n_trials: int
     trials: list[dict[str, Any]] = field(default_factory=list)
     xgb_params: dict[str, Any] = field(default_factory=dict)
@@ -174,7 +183,7 @@ def check_trainable(
     """Raise :class:`TrainingSkipped` if a campaign's labels cannot yield a model.
 
     Why separate: the dbt model can call this before building feature matrices
-    and record a ``skipped`` status cheaply. :func:`train_offer_model` calls it too.
+    and record a ``skipped`` status cheaply. :func:`train_model` calls it too.
 
     Checks, in order: at least two offers; at least ``min_rows`` training rows;
     every class present in the training split (a softmax class with no examples
@@ -204,12 +213,23 @@ def check_trainable(
         raise TrainingSkipped("the validation split is empty", code="no_validation_rows")
 
 
-def _base_params(n_classes: int, seed: int, nthread: int) -> dict[str, Any]:
+def _base_params(
+    n_classes: int, seed: int, nthread: int, objective: str, eval_metric: str
+) -> dict[str, Any]:
     """Parameters shared by every trial (objective, determinism, quietness)."""
+    if objective == "multi:softprob":
+        head: dict[str, Any] = {"objective": objective, "num_class": int(n_classes)}
+    elif objective == "binary:logistic":
+        if n_classes != 2:
+            raise ValueError(f"binary:logistic needs 2 classes, got {n_classes}")
+        head = {"objective": objective}
+    else:
+        raise ValueError(f"unsupported objective {objective!r}")
+    if eval_metric not in EVAL_METRICS:
+        raise ValueError(f"unsupported eval_metric {eval_metric!r}; one of {list(EVAL_METRICS)}")
     return {
-        "objective": "multi:softprob",
-        "num_class": int(n_classes),
-        "eval_metric": "mlogloss",
+        **head,
+        "eval_metric": eval_metric,
         "tree_method": "hist",
         "nthread": int(nthread),
         "seed": int(seed),
@@ -217,10 +237,10 @@ def _base_params(n_classes: int, seed: int, nthread: int) -> dict[str, Any]:
     }
 
 
-def _suggest(trial: optuna.Trial) -> dict[str, Any]:
-    """Draw one candidate from :data:`SEARCH_SPACE`."""
+def _suggest(trial: optuna.Trial, space: Mapping[str, ParamRange]) -> dict[str, Any]:
+    """Draw one candidate from the search space."""
     params: dict[str, Any] = {}
-    for name, spec in SEARCH_SPACE.items():
+    for name, spec in space.items():
         if spec.integer:
             params[name] = trial.suggest_int(name, int(spec.low), int(spec.high), log=spec.log)
         else:
@@ -265,13 +285,33 @@ def _trim(booster: xgb.Booster, best_iteration: int, best_score: float) -> xgb.B
     return trimmed
 
 
-def train_offer_model(
+def search_space_from_spec(space: Mapping[str, Mapping[str, Any]]) -> Mapping[str, ParamRange]:
+    """A spec's ``training.search_space`` as ranges; empty means :data:`SEARCH_SPACE`."""
+    if not space:
+        return SEARCH_SPACE
+    return MappingProxyType(
+        {
+            name: ParamRange(
+                float(b["low"]),
+                float(b["high"]),
+                log=bool(b.get("log", False)),
+                integer=bool(b.get("integer", False)),
+            )
+            for name, b in space.items()
+        }
+    )
+
+
+def train_model(
     X_train: Any,
     y_train: Any,
     X_valid: Any,
     y_valid: Any,
     *,
     n_classes: int,
+    objective: str = "multi:softprob",
+    eval_metric: str = "mlogloss",
+    search_space: Mapping[str, ParamRange] | None = None,
     n_trials: int = 10,
     seed: int = 13,
     num_boost_round: int = 300,
@@ -283,11 +323,12 @@ def train_offer_model(
     search_rows: int | None = None,
     refit_on_validation: bool = False,
 ) -> TrainResult:
-    """Fit a ``multi:softprob`` XGBoost model, tuning it on the validation split.
+    """Fit an XGBoost model (``objective``), tuning it on the validation split.
 
-    What: runs ``n_trials`` optuna TPE trials over :data:`SEARCH_SPACE`, each an
-    ``xgboost.train`` with early stopping on ``(X_valid, y_valid)``'s mlogloss,
-    and returns the trial with the lowest validation mlogloss. The first
+    What: runs ``n_trials`` optuna TPE trials over ``search_space`` (default
+    :data:`SEARCH_SPACE`), each an ``xgboost.train`` with early stopping on
+    ``(X_valid, y_valid)``'s ``eval_metric``, and returns the best trial
+    (lowest loss; highest ``auc``/``aucpr``). The first
     ``max(1, min(10, n_trials // 2))`` trials are random (TPE's start-up phase),
     the rest are guided by the earlier ones. With ``fixed_params`` the search
     is skipped and one model is fitted with those parameters.
@@ -299,7 +340,11 @@ def train_offer_model(
     Args:
         X_train, X_valid: 2-D arrays or DataFrames; ``NaN`` marks a missing value.
         y_train, y_valid: class indices ``0..n_classes-1`` (the offer's ordinal).
-        n_classes: number of offers in the campaign; 2 still uses softprob.
+        n_classes: number of classes (offers of a campaign; 2 for binary).
+        objective: ``multi:softprob`` or ``binary:logistic`` (labels 0/1).
+        eval_metric: the validation metric of the search and early stopping
+            (:data:`EVAL_METRICS`).
+        search_space: hyperparameter ranges (default :data:`SEARCH_SPACE`).
         n_trials: number of search trials (ignored with ``fixed_params``).
         seed: seeds both the sampler and XGBoost's row subsampling.
         num_boost_round: upper bound on boosting rounds per trial.
@@ -353,7 +398,9 @@ def train_offer_model(
 
     dtrain = xgb.DMatrix(Xt, label=yt, feature_names=names, nthread=nthread)
     dvalid = xgb.DMatrix(Xv, label=yv, feature_names=names, nthread=nthread)
-    base = _base_params(n_classes, seed, nthread)
+    base = _base_params(n_classes, seed, nthread, objective, eval_metric)
+    space = search_space if search_space is not None else SEARCH_SPACE
+    maximize = EVAL_METRICS[eval_metric]
 
     if fixed_params is not None:
         params = {**base, **dict(fixed_params)}
@@ -364,7 +411,7 @@ def train_offer_model(
         trial_summary = {
             "number": 0,
             "state": "COMPLETE",
-            "valid_mlogloss": score,
+            "valid_score": score,
             "best_iteration": best_iteration,
             "duration_seconds": time.perf_counter() - started,
             "params": dict(fixed_params),
@@ -373,7 +420,7 @@ def train_offer_model(
             booster=_trim(booster, best_iteration, score),
             best_params=dict(fixed_params),
             best_iteration=best_iteration,
-            valid_mlogloss=score,
+            valid_score=score,
             n_trials=1,
             trials=[trial_summary],
             xgb_params=params,
@@ -397,15 +444,15 @@ def train_offer_model(
         search_train, search_valid = dtrain, dvalid
 
     # Keep only the best booster seen so far (trials are sequential).
-    best: dict[str, Any] = {"score": math.inf}
+    best: dict[str, Any] = {"score": -math.inf if maximize else math.inf}
 
-    def objective(trial: optuna.Trial) -> float:
-        params = {**base, **_suggest(trial)}
+    def trial_score(trial: optuna.Trial) -> float:
+        params = {**base, **_suggest(trial, space)}
         booster, best_iteration, score = _fit(
             params, search_train, search_valid, num_boost_round, early_stopping_rounds
         )
         trial.set_user_attr("best_iteration", best_iteration)
-        if score < best["score"]:
+        if (score > best["score"]) if maximize else (score < best["score"]):
             best.update(score=score, number=trial.number, booster=booster, params=params)
         return score
 
@@ -413,8 +460,10 @@ def train_offer_model(
     previous_verbosity = optuna.logging.get_verbosity()
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     try:
-        study = optuna.create_study(direction="minimize", sampler=sampler)
-        study.optimize(objective, n_trials=n_trials, n_jobs=1)
+        study = optuna.create_study(
+            direction="maximize" if maximize else "minimize", sampler=sampler
+        )
+        study.optimize(trial_score, n_trials=n_trials, n_jobs=1)
     finally:
         optuna.logging.set_verbosity(previous_verbosity)
 
@@ -432,7 +481,7 @@ def train_offer_model(
         {
             "number": t.number,
             "state": t.state.name,
-            "valid_mlogloss": t.value,
+            "valid_score": t.value,
             "best_iteration": t.user_attrs.get("best_iteration"),
             "duration_seconds": t.duration.total_seconds() if t.duration else None,
             "params": dict(t.params),
@@ -443,7 +492,7 @@ def train_offer_model(
         booster=_trim(best["booster"], best_iteration, float(best["score"])),
         best_params=dict(best_trial.params),
         best_iteration=best_iteration,
-        valid_mlogloss=float(best["score"]),
+        valid_score=float(best["score"]),
         n_trials=len(study.trials),
         trials=trials,
         xgb_params=dict(best["params"]),
@@ -471,7 +520,7 @@ def _refit_on_both_splits(
         np.vstack([Xt, Xv]), label=np.concatenate([yt, yv]), feature_names=names, nthread=nthread
     )
     booster = xgb.train(result.xgb_params, both, num_boost_round=rounds, verbose_eval=False)
-    booster.set_attr(best_iteration=str(rounds - 1), best_score=repr(result.valid_mlogloss))
+    booster.set_attr(best_iteration=str(rounds - 1), best_score=repr(result.valid_score))
     result.selected_booster = result.booster
     result.booster = booster
     result.best_iteration = rounds - 1
@@ -507,3 +556,17 @@ def predict_proba(
     dmatrix = xgb.DMatrix(arr, feature_names=booster.feature_names)
     out = booster.predict(dmatrix, iteration_range=iteration_range)
     return out.reshape(arr.shape[0], -1)
+
+
+def class_probabilities(booster: xgb.Booster, X: Any) -> np.ndarray:
+    """One probability per class, shape ``(n_rows, n_classes)``, for any objective.
+
+    ``binary:logistic`` predicts P(class 1) only; this returns ``[1 - p, p]``
+    so metrics, scoring and the SQL scorer (which emits class 0 as ``1 - p``)
+    treat binary models as two-class ones. Multiclass output is unchanged.
+    """
+    proba = predict_proba(booster, X)
+    if proba.shape[1] == 1:
+        p = proba[:, 0]
+        return np.column_stack([1.0 - p, p]).astype(p.dtype)
+    return proba

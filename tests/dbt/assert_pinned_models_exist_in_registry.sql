@@ -1,21 +1,28 @@
-{#- Every model pinned in var `pinned_models` ({campaign_id: model_id}) must be a
-    model of that campaign in ml_models, and a trained one (with a booster):
-    otherwise ml_serving_models silently leaves the campaign without a serving
+{#- Every model pinned in var `pinned_models` ({model_name: {group_id: model_id}})
+    must be a model of that spec and group in ml_models, and a trained one (with a booster):
+    otherwise ml_serving_models silently leaves the group without a serving
     model, or hands the scorers a model they cannot run. One row per bad pin;
     no rows when nothing is pinned. -#}
 {%- set pinned = warehouse_ml._validated_pinned_models() %}
+{%- set pins = [] %}
+{%- for model_name, groups in pinned.items() %}
+{%- for group_id, model_id in groups.items() %}
+{%- do pins.append([model_name, group_id, model_id | lower]) %}
+{%- endfor %}
+{%- endfor %}
 
 with pinned as (
-    {%- if pinned %}
-    {%- for campaign_id, model_id in pinned.items() %}
+    {%- for model_name, group_id, model_id in pins %}
     select
-        {{ warehouse_ml.quote_literal(campaign_id | lower) }} as campaign_id,
-        {{ warehouse_ml.quote_literal(model_id | lower) }} as model_id
+        {{ warehouse_ml.quote_literal(model_name) }} as model_name,
+        {{ warehouse_ml.quote_literal(group_id) }} as group_id,
+        {{ warehouse_ml.quote_literal(model_id) }} as model_id
     {{ "union all" if not loop.last }}
     {%- endfor %}
-    {%- else %}
+    {%- if not pins %}
     select
-        cast(null as {{ dbt.type_string() }}) as campaign_id,
+        cast(null as {{ dbt.type_string() }}) as model_name,
+        cast(null as {{ dbt.type_string() }}) as group_id,
         cast(null as {{ dbt.type_string() }}) as model_id
     where false
     {%- endif %}
@@ -24,7 +31,8 @@ with pinned as (
 registry as (
     select
         model_id,
-        campaign_id,
+        model_name,
+        group_id,
         status,
         booster_json
     from {{ ref('ml_models') }}
@@ -32,18 +40,20 @@ registry as (
 
 checked as (
     select
-        pinned.campaign_id,
+        pinned.model_name,
+        pinned.group_id,
         pinned.model_id,
         registry.status,
         case
-            when registry.model_id is null then 'pinned model is not a model of this campaign in ml_models'
+            when registry.model_id is null then 'pinned model is not a model of this spec and group in ml_models'
             when registry.booster_json is null then 'pinned model was never trained (it has no booster)'
         end as problem
     from pinned
     left join registry
         on
             pinned.model_id = registry.model_id
-            and pinned.campaign_id = registry.campaign_id
+            and pinned.model_name = registry.model_name
+            and pinned.group_id = registry.group_id
 )
 
 select * from checked

@@ -15,7 +15,7 @@ from warehouse_ml.training import (
     TrainingSkipped,
     check_trainable,
     predict_proba,
-    train_offer_model,
+    train_model,
 )
 
 FAST = {"num_boost_round": 60, "early_stopping_rounds": 10}
@@ -52,7 +52,7 @@ def data() -> dict[str, np.ndarray]:
 
 @pytest.fixture(scope="module")
 def trained(data: dict[str, np.ndarray]):
-    return train_offer_model(
+    return train_model(
         data["X_train"],
         data["y_train"],
         data["X_valid"],
@@ -84,7 +84,7 @@ def test_result_shape_and_params_within_ranges(trained) -> None:
             assert spec.low <= value <= spec.high
         assert trial["state"] == "COMPLETE"
     assert isinstance(trained.best_params["max_depth"], int)
-    assert trained.valid_mlogloss == min(t["valid_mlogloss"] for t in trained.trials)
+    assert trained.valid_score == min(t["valid_score"] for t in trained.trials)
     assert trained.xgb_params["objective"] == "multi:softprob"
     assert trained.xgb_params["num_class"] == 3
     assert 0 <= trained.best_iteration < SEARCH["num_boost_round"]
@@ -103,7 +103,7 @@ def test_booster_holds_exactly_the_used_rounds(trained) -> None:
 def test_early_stopped_rounds_are_dropped_and_predictions_unchanged(data) -> None:
     """An overfitting setting stops early; the kept trees give the reference's output."""
     fixed = {"eta": 0.6, "max_depth": 8, "min_child_weight": 0.1}
-    result = train_offer_model(
+    result = train_model(
         data["X_train"],
         data["y_train"],
         data["X_valid"],
@@ -134,7 +134,7 @@ def test_early_stopped_rounds_are_dropped_and_predictions_unchanged(data) -> Non
 
 
 def test_same_seed_is_deterministic(data, trained) -> None:
-    again = train_offer_model(
+    again = train_model(
         data["X_train"],
         data["y_train"],
         data["X_valid"],
@@ -146,7 +146,7 @@ def test_same_seed_is_deterministic(data, trained) -> None:
     )
     assert again.best_params == trained.best_params
     assert again.best_iteration == trained.best_iteration
-    assert again.valid_mlogloss == trained.valid_mlogloss
+    assert again.valid_score == trained.valid_score
     assert [t["params"] for t in again.trials] == [t["params"] for t in trained.trials]
     X = data["X_test"]
     np.testing.assert_array_equal(
@@ -157,7 +157,7 @@ def test_same_seed_is_deterministic(data, trained) -> None:
 
 
 def test_other_seed_explores_other_params(data, trained) -> None:
-    other = train_offer_model(
+    other = train_model(
         data["X_train"],
         data["y_train"],
         data["X_valid"],
@@ -184,7 +184,7 @@ def test_learns_the_rule_far_better_than_majority(data, trained) -> None:
 
 def test_predict_proba_equals_booster_predict_with_iteration_range(data) -> None:
     # no early stop: the booster keeps all rounds, so the range really cuts
-    result = train_offer_model(
+    result = train_model(
         data["X_train"],
         data["y_train"],
         data["X_valid"],
@@ -208,7 +208,7 @@ def test_predict_proba_equals_booster_predict_with_iteration_range(data) -> None
 
 def test_fixed_params_skip_the_search(data) -> None:
     fixed = {"eta": 0.2, "max_depth": 4, "subsample": 0.8}
-    result = train_offer_model(
+    result = train_model(
         data["X_train"],
         data["y_train"],
         data["X_valid"],
@@ -220,7 +220,7 @@ def test_fixed_params_skip_the_search(data) -> None:
     assert result.n_trials == 1 and result.best_params == fixed
     assert result.xgb_params["max_depth"] == 4
     with pytest.raises(ValueError, match="objective"):
-        train_offer_model(
+        train_model(
             data["X_train"],
             data["y_train"],
             data["X_valid"],
@@ -233,7 +233,7 @@ def test_fixed_params_skip_the_search(data) -> None:
 def test_two_offers_use_softprob_with_two_columns() -> None:
     X, y = _synthetic(400, seed=8)
     y = (y == 0).astype(int)
-    result = train_offer_model(X[:300], y[:300], X[300:], y[300:], n_classes=2, n_trials=2, **FAST)
+    result = train_model(X[:300], y[:300], X[300:], y[300:], n_classes=2, n_trials=2, **FAST)
     config = json.loads(result.booster.save_config())
     assert config["learner"]["objective"]["name"] == "multi:softprob"
     proba = predict_proba(result.booster, X[300:], result.best_iteration)
@@ -243,7 +243,7 @@ def test_two_offers_use_softprob_with_two_columns() -> None:
 
 def test_feature_names_are_stored_and_used(data) -> None:
     names = ["lat", "long", "country_PL", "country_SE", "country_Mobile%20Safari"]
-    result = train_offer_model(
+    result = train_model(
         data["X_train"],
         data["y_train"],
         data["X_valid"],
@@ -260,7 +260,7 @@ def test_feature_names_are_stored_and_used(data) -> None:
 def test_optuna_logging_is_restored(data) -> None:
     optuna.logging.set_verbosity(optuna.logging.INFO)
     try:
-        train_offer_model(
+        train_model(
             data["X_train"],
             data["y_train"],
             data["X_valid"],
@@ -287,7 +287,7 @@ def test_training_skipped(y_train, n_classes: int, y_valid, code: str) -> None:
     X_train = np.zeros((len(y_train), 2))
     X_valid = np.zeros((len(y_valid), 2))
     with pytest.raises(TrainingSkipped) as info:
-        train_offer_model(X_train, y_train, X_valid, y_valid, n_classes=n_classes, n_trials=1)
+        train_model(X_train, y_train, X_valid, y_valid, n_classes=n_classes, n_trials=1)
     assert info.value.code == code
     assert info.value.reason == str(info.value)
 
@@ -302,7 +302,7 @@ def test_bad_labels_and_shapes_are_errors_not_skips(data) -> None:
     with pytest.raises(ValueError, match=r"0\.\.2"):
         check_trainable(np.arange(100) % 4, n_classes=3)
     with pytest.raises(ValueError, match="same number of rows"):
-        train_offer_model(
+        train_model(
             data["X_train"][:-1],
             data["y_train"],
             data["X_valid"],
@@ -313,7 +313,7 @@ def test_bad_labels_and_shapes_are_errors_not_skips(data) -> None:
 
 
 def test_search_on_a_sample_then_refit_on_every_row(data, trained) -> None:
-    sampled = train_offer_model(
+    sampled = train_model(
         data["X_train"],
         data["y_train"],
         data["X_valid"],
@@ -328,7 +328,7 @@ def test_search_on_a_sample_then_refit_on_every_row(data, trained) -> None:
     assert trained.search_train_rows == len(data["y_train"])
     # The returned model is the winner's parameters fitted on all 1000 rows:
     # the same as fitting those parameters directly (training is deterministic).
-    refit = train_offer_model(
+    refit = train_model(
         data["X_train"],
         data["y_train"],
         data["X_valid"],
@@ -339,27 +339,27 @@ def test_search_on_a_sample_then_refit_on_every_row(data, trained) -> None:
         **SEARCH,
     )
     assert sampled.best_iteration == refit.best_iteration
-    assert sampled.valid_mlogloss == pytest.approx(refit.valid_mlogloss, abs=1e-12)
+    assert sampled.valid_score == pytest.approx(refit.valid_score, abs=1e-12)
     assert bytes(sampled.booster.save_raw("json")) == bytes(refit.booster.save_raw("json"))
     # The trials' own scores are on the 300-row validation sample, not the full split.
-    best_trial = min(sampled.trials, key=lambda t: t["valid_mlogloss"])
-    assert best_trial["valid_mlogloss"] != pytest.approx(sampled.valid_mlogloss, abs=1e-9)
+    best_trial = min(sampled.trials, key=lambda t: t["valid_score"])
+    assert best_trial["valid_score"] != pytest.approx(sampled.valid_score, abs=1e-9)
 
 
 def test_search_rows_at_or_above_the_split_size_changes_nothing(data) -> None:
     kwargs = dict(n_classes=3, n_trials=2, seed=3, **FAST)
     args = (data["X_train"], data["y_train"], data["X_valid"], data["y_valid"])
-    plain = train_offer_model(*args, **kwargs)
-    capped = train_offer_model(*args, search_rows=len(data["y_train"]), **kwargs)
+    plain = train_model(*args, **kwargs)
+    capped = train_model(*args, search_rows=len(data["y_train"]), **kwargs)
     assert bytes(plain.booster.save_raw("json")) == bytes(capped.booster.save_raw("json"))
     with pytest.raises(ValueError, match="search_rows"):
-        train_offer_model(*args, search_rows=0, **kwargs)
+        train_model(*args, search_rows=0, **kwargs)
 
 
 def test_two_threads_train_a_valid_reproducible_model(data) -> None:
     kwargs = dict(n_classes=3, fixed_params={"max_depth": 4}, seed=3, nthread=2, **FAST)
     args = (data["X_train"], data["y_train"], data["X_valid"], data["y_valid"])
-    first, second = train_offer_model(*args, **kwargs), train_offer_model(*args, **kwargs)
+    first, second = train_model(*args, **kwargs), train_model(*args, **kwargs)
     assert bytes(first.booster.save_raw("json")) == bytes(second.booster.save_raw("json"))
     assert json.loads(first.booster.save_config())["learner"]["generic_param"]["nthread"] == "2"
 
@@ -367,12 +367,12 @@ def test_two_threads_train_a_valid_reproducible_model(data) -> None:
 def test_refit_on_validation_fits_the_chosen_model_on_both_splits(data) -> None:
     kwargs = dict(n_classes=3, n_trials=3, seed=13, **SEARCH)
     args = (data["X_train"], data["y_train"], data["X_valid"], data["y_valid"])
-    chosen = train_offer_model(*args, **kwargs)
-    refit = train_offer_model(*args, refit_on_validation=True, **kwargs)
+    chosen = train_model(*args, **kwargs)
+    refit = train_model(*args, refit_on_validation=True, **kwargs)
     assert chosen.selected_booster is None and chosen.validation_booster is chosen.booster
     # The model chosen on validation is kept, unchanged, for validation metrics.
     assert bytes(refit.selected_booster.save_raw("json")) == bytes(chosen.booster.save_raw("json"))
-    assert refit.valid_mlogloss == chosen.valid_mlogloss
+    assert refit.valid_score == chosen.valid_score
     # The final model: the same parameters on training + validation rows, for the
     # chosen rounds scaled by 1250 / 1000 rows, checked against xgboost directly.
     rounds = round((chosen.best_iteration + 1) * 1250 / 1000)
@@ -391,7 +391,7 @@ def test_refit_on_validation_fits_the_chosen_model_on_both_splits(data) -> None:
 
 def test_no_refit_on_validation_after_a_sampled_search(data) -> None:
     args = (data["X_train"], data["y_train"], data["X_valid"], data["y_valid"])
-    result = train_offer_model(
+    result = train_model(
         *args, n_classes=3, n_trials=2, seed=3, search_rows=300, refit_on_validation=True, **FAST
     )
     assert result.selected_booster is None

@@ -1,67 +1,79 @@
 {{ config(materialized='incremental', incremental_strategy='append', full_refresh=false) }}
 
-{#- The categorical vocabulary of each campaign, fitted on the training split
-    only, one state per build (fitted_state_id = the dbt invocation). Append-only:
-    models in the registry point at the state they were trained with. -#}
-{%- set min_frequency = var('rare_min_frequency') | float -%}
-{%- set min_count = var('rare_min_count') | int -%}
-{%- set n_numeric = warehouse_ml.numeric_feature_columns() | length -%}
-{%- set bucket = warehouse_ml.rare_value_handling() == 'bucket' %}
+{#- The categorical vocabulary of each model (spec) and group, fitted on the
+    training split only, one state per build (fitted_state_id = the dbt
+    invocation). Append-only: models in the registry point at the state they
+    were trained with. A value is rare under its spec's min_frequency of the
+    group's training rows or min_count rows. In bucket mode every column gets
+    an `__other__` level (rare and unseen values light it), even a column
+    without a rare training value. -#}
 
 with categories as (
-    select * from {{ ref('int_conversion_categories') }}
+    select * from {{ ref('int_training_categories') }}
     where split = 'train'
 ),
 
-campaign_rows as (
+settings as (
+    {{ warehouse_ml.spec_settings() }}
+),
+
+group_rows as (
     select
-        campaign_id,
-        count(*) as n_campaign_rows
-    from {{ ref('int_conversions_split') }}
+        model_name,
+        group_id,
+        count(*) as n_group_rows
+    from {{ ref('int_training_examples') }}
     where split = 'train'
-    group by campaign_id
+    group by model_name, group_id
 ),
 
 counts as (
     select
-        campaign_id,
+        model_name,
+        group_id,
         column_name,
         category,
         min(encoded_value) as encoded_value,
         count(*) as n_train_rows
     from categories
-    group by campaign_id, column_name, category
+    group by model_name, group_id, column_name, category
 ),
 
 flagged as (
     select
-        counts.campaign_id,
+        counts.model_name,
+        counts.group_id,
         counts.column_name,
         counts.category,
         counts.encoded_value,
         counts.n_train_rows,
-        cast(counts.n_train_rows as double) / campaign_rows.n_campaign_rows as frequency,
+        cast(counts.n_train_rows as double) / group_rows.n_group_rows as frequency,
         (
-            counts.n_train_rows < {{ min_count }}
-            or cast(counts.n_train_rows as double) / campaign_rows.n_campaign_rows < {{ min_frequency }}
+            counts.n_train_rows < settings.min_count
+            or cast(counts.n_train_rows as double) / group_rows.n_group_rows < settings.min_frequency
         ) as is_rare
     from counts
-    inner join campaign_rows on counts.campaign_id = campaign_rows.campaign_id
+    inner join group_rows
+        on
+            counts.model_name = group_rows.model_name
+            and counts.group_id = group_rows.group_id
+    inner join settings on counts.model_name = settings.model_name
 ),
 
-{% if bucket -%}
 other_levels as (
     select
-        campaign_id,
-        column_name,
+        flagged.model_name,
+        flagged.group_id,
+        flagged.column_name,
         '{{ warehouse_ml.other_category() }}' as category,
         '{{ warehouse_ml.other_category() }}' as encoded_value,
-        sum(n_train_rows) as n_train_rows,
-        sum(frequency) as frequency,
+        sum(case when flagged.is_rare then flagged.n_train_rows else 0 end) as n_train_rows,
+        sum(case when flagged.is_rare then flagged.frequency else 0 end) as frequency,
         false as is_rare
     from flagged
-    where is_rare
-    group by campaign_id, column_name
+    inner join settings on flagged.model_name = settings.model_name
+    where settings.is_bucket_mode
+    group by flagged.model_name, flagged.group_id, flagged.column_name
 ),
 
 levels as (
@@ -69,36 +81,38 @@ levels as (
     union all
     select * from other_levels
 ),
-{%- else -%}
-levels as (
-    select * from flagged
-),
-{%- endif %}
 
 indexed as (
     select
-        *,
+        levels.*,
         case
-            when not is_rare
-                then {{ n_numeric }} - 1 + row_number() over (
-                    partition by campaign_id, is_rare
-                    order by {{ warehouse_ml.column_order('column_name') }}, n_train_rows desc, encoded_value
+            when not levels.is_rare
+                then settings.n_numeric_features - 1 + row_number() over (
+                    partition by levels.model_name, levels.group_id, levels.is_rare
+                    order by
+                        {{ warehouse_ml.spec_column_order('levels.model_name', 'levels.column_name') }},
+                        levels.n_train_rows desc,
+                        levels.encoded_value
                 )
         end as feature_index,
         -- Values differing only by case would give column names that collide in
         -- case-insensitive engines; later ones get a "(n)" suffix, which
         -- percent-encoding never produces, so names stay unique.
         row_number() over (
-            partition by campaign_id, is_rare, lower(column_name || '_' || encoded_value)
-            order by encoded_value
+            partition by
+                levels.model_name, levels.group_id, levels.is_rare,
+                lower(levels.column_name || '_' || levels.encoded_value)
+            order by levels.encoded_value
         ) as case_rank
     from levels
+    inner join settings on levels.model_name = settings.model_name
 ),
 
 final as (
     select
         '{{ invocation_id }}' as fitted_state_id,
-        campaign_id,
+        model_name,
+        group_id,
         column_name,
         category,
         encoded_value,

@@ -1,26 +1,28 @@
 {{ config(materialized='view') }}
 
-{#- The newest fitted state of each campaign: what the next training uses. -#}
+{#- The newest fitted state of each model and group: what the next training uses. -#}
 
 with states as (
     select
-        campaign_id,
+        model_name,
+        group_id,
         fitted_state_id,
         max(fitted_at) as fitted_at
-    from {{ ref('fit_category_levels') }}
-    group by campaign_id, fitted_state_id
+    from {{ ref('fit_group_states') }}
+    group by model_name, group_id, fitted_state_id
 ),
 
 ranked as (
     select
         *,
-        row_number() over (partition by campaign_id order by fitted_at desc) as recency_rank
+        row_number() over (partition by model_name, group_id order by fitted_at desc) as recency_rank
     from states
 ),
 
 final as (
     select
-        campaign_id,
+        model_name,
+        group_id,
         fitted_state_id,
         fitted_at
     from ranked

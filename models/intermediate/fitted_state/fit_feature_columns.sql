@@ -1,34 +1,54 @@
 {{ config(materialized='view') }}
 
-{#- Every fitted state's model inputs in order: the numeric columns, then one
-    one-hot column per kept category level. -#}
+{#- Every fitted state's model inputs in order: the spec's numeric columns
+    (source, then upstream), then one one-hot column per kept category level. -#}
+{%- set specs = warehouse_ml.model_specs() %}
+{%- set ns = namespace(n=0) %}
 
 with states as (
-    select distinct
-        fitted_state_id,
-        campaign_id
-    from {{ ref('fit_category_levels') }}
+    select * from {{ ref('fit_group_states') }}
 ),
 
 numeric_columns as (
-    {%- for col in warehouse_ml.numeric_feature_columns() %}
+    {%- for spec in specs %}
+    {%- for column, upstream in warehouse_ml.spec_numeric_columns(spec) %}
+    {%- set ns.n = ns.n + 1 %}
+    {%- if ns.n > 1 %}
+    union all
+    {%- endif %}
     select
         fitted_state_id,
-        campaign_id,
+        model_name,
+        group_id,
         {{ loop.index0 }} as feature_index,
-        '{{ col }}' as feature_name,
+        '{{ column }}' as feature_name,
         'numeric' as kind,
-        '{{ col }}' as column_name,
+        '{{ column }}' as column_name,
         cast(null as varchar) as category
     from states
-    {{ "union all" if not loop.last }}
+    where model_name = {{ warehouse_ml.quote_literal(spec['name']) }}
     {%- endfor %}
+    {%- endfor %}
+    {%- if ns.n == 0 %}
+    select
+        fitted_state_id,
+        model_name,
+        group_id,
+        0 as feature_index,
+        cast(null as varchar) as feature_name,
+        'numeric' as kind,
+        cast(null as varchar) as column_name,
+        cast(null as varchar) as category
+    from states
+    where false
+    {%- endif %}
 ),
 
 onehot_columns as (
     select
         fitted_state_id,
-        campaign_id,
+        model_name,
+        group_id,
         feature_index,
         feature_name,
         'onehot' as kind,

@@ -1,7 +1,7 @@
 {{ config(materialized='incremental', incremental_strategy='append', full_refresh=false) }}
 
-{#- Quantile bins of each numeric feature (long, lat) per campaign, fitted on
-    the training split only, one state per build (fitted_state_id = the dbt
+{#- Quantile bins of each numeric feature of each model (spec) and group,
+    fitted on the training split only, one state per build (fitted_state_id = the dbt
     invocation, as in fit_category_levels). Append-only: drift monitoring reads
     the bins of the state the serving model was trained with. Cut points are
     the training values' quantiles 1/n, ..., (n-1)/n (n = var
@@ -15,40 +15,53 @@
 {%- do probabilities.append([i, 'cast(' ~ i ~ ' as double) * (cast(1 as double) / ' ~ n_bins ~ ')']) -%}
 {%- endfor %}
 
-with train as (
-    select * from {{ ref('int_conversions_split') }}
-    where split = 'train'
+with feature_names as (
+    select distinct
+        model_name,
+        feature_index,
+        column_name
+    from {{ ref('fit_feature_columns') }}
+    where kind = 'numeric'
 ),
 
 train_values as (
-    {%- for col in warehouse_ml.numeric_feature_columns() %}
     select
-        campaign_id,
-        '{{ col }}' as column_name,
-        cast({{ col }} as double) as feature_value
-    from train
-    {{ "union all" if not loop.last }}
-    {%- endfor %}
+        examples.model_name,
+        examples.group_id,
+        feature_names.column_name,
+        numeric_values.value as feature_value
+    from {{ ref('int_training_examples') }} as examples
+    inner join {{ ref('int_training_numeric') }} as numeric_values
+        on
+            examples.model_name = numeric_values.model_name
+            and examples.entity_id = numeric_values.entity_id
+    inner join feature_names
+        on
+            numeric_values.model_name = feature_names.model_name
+            and numeric_values.feature_index = feature_names.feature_index
+    where examples.split = 'train'
 ),
 
 feature_columns as (
     select
-        campaign_id,
+        model_name,
+        group_id,
         column_name,
-        count(*) as n_campaign_rows,
+        count(*) as n_group_rows,
         count(feature_value) as n_present_rows
     from train_values
-    group by campaign_id, column_name
+    group by model_name, group_id, column_name
 ),
 
 {% if probabilities -%}
 cut_points as (
-    {{ warehouse_ml.linear_quantiles('train_values', ['campaign_id', 'column_name'], 'feature_value', probabilities) }}
+    {{ warehouse_ml.linear_quantiles('train_values', ['model_name', 'group_id', 'column_name'], 'feature_value', probabilities) }}
 ),
 {%- else -%}
 cut_points as (
     select
-        campaign_id,
+        model_name,
+        group_id,
         column_name,
         cast(null as double) as quantile_value
     from feature_columns
@@ -58,7 +71,8 @@ cut_points as (
 
 distinct_cuts as (
     select distinct
-        campaign_id,
+        model_name,
+        group_id,
         column_name,
         quantile_value as cut_point
     from cut_points
@@ -66,17 +80,19 @@ distinct_cuts as (
 
 ranked_cuts as (
     select
-        campaign_id,
+        model_name,
+        group_id,
         column_name,
         cut_point,
-        cast(row_number() over (partition by campaign_id, column_name order by cut_point) as integer) as cut_rank
+        cast(row_number() over (partition by model_name, group_id, column_name order by cut_point) as integer) as cut_rank
     from distinct_cuts
 ),
 
 value_bins as (
     -- Bin 0 is open below; bin k starts at the k-th cut point and ends at the next (open above for the last).
     select
-        feature_columns.campaign_id,
+        feature_columns.model_name,
+        feature_columns.group_id,
         feature_columns.column_name,
         cast(0 as integer) as bin_index,
         cast(null as double) as lower_edge,
@@ -84,47 +100,53 @@ value_bins as (
     from feature_columns
     left join ranked_cuts as first_cut
         on
-            feature_columns.campaign_id = first_cut.campaign_id
+            feature_columns.model_name = first_cut.model_name
+            and feature_columns.group_id = first_cut.group_id
             and feature_columns.column_name = first_cut.column_name
             and first_cut.cut_rank = 1
     union all
     select
-        campaign_id,
+        model_name,
+        group_id,
         column_name,
         cut_rank as bin_index,
         cut_point as lower_edge,
-        lead(cut_point) over (partition by campaign_id, column_name order by cut_rank) as upper_edge
+        lead(cut_point) over (partition by model_name, group_id, column_name order by cut_rank) as upper_edge
     from ranked_cuts
 ),
 
 bin_counts as (
     select
-        campaign_id,
+        model_name,
+        group_id,
         column_name,
         count(*) as n_value_bins
     from value_bins
-    group by campaign_id, column_name
+    group by model_name, group_id, column_name
 ),
 
 value_counts as (
     select
-        value_bins.campaign_id,
+        value_bins.model_name,
+        value_bins.group_id,
         value_bins.column_name,
         value_bins.bin_index,
         count(train_values.feature_value) as n_train_rows
     from value_bins
     left join train_values
         on
-            value_bins.campaign_id = train_values.campaign_id
+            value_bins.model_name = train_values.model_name
+            and value_bins.group_id = train_values.group_id
             and value_bins.column_name = train_values.column_name
             and (value_bins.lower_edge is null or value_bins.lower_edge <= train_values.feature_value)
             and (value_bins.upper_edge is null or value_bins.upper_edge > train_values.feature_value)
-    group by value_bins.campaign_id, value_bins.column_name, value_bins.bin_index
+    group by value_bins.model_name, value_bins.group_id, value_bins.column_name, value_bins.bin_index
 ),
 
 buckets as (
     select
-        value_bins.campaign_id,
+        value_bins.model_name,
+        value_bins.group_id,
         value_bins.column_name,
         value_bins.bin_index,
         value_bins.lower_edge,
@@ -134,41 +156,46 @@ buckets as (
     from value_bins
     inner join value_counts
         on
-            value_bins.campaign_id = value_counts.campaign_id
+            value_bins.model_name = value_counts.model_name
+            and value_bins.group_id = value_counts.group_id
             and value_bins.column_name = value_counts.column_name
             and value_bins.bin_index = value_counts.bin_index
     union all
     select
-        feature_columns.campaign_id,
+        feature_columns.model_name,
+        feature_columns.group_id,
         feature_columns.column_name,
         cast(bin_counts.n_value_bins as integer) as bin_index,
         cast(null as double) as lower_edge,
         cast(null as double) as upper_edge,
-        feature_columns.n_campaign_rows - feature_columns.n_present_rows as n_train_rows,
+        feature_columns.n_group_rows - feature_columns.n_present_rows as n_train_rows,
         true as is_missing_bin
     from feature_columns
     inner join bin_counts
         on
-            feature_columns.campaign_id = bin_counts.campaign_id
+            feature_columns.model_name = bin_counts.model_name
+            and feature_columns.group_id = bin_counts.group_id
             and feature_columns.column_name = bin_counts.column_name
 ),
 
 final as (
     select
         '{{ invocation_id }}' as fitted_state_id,
-        buckets.campaign_id,
+        buckets.model_name,
+        buckets.group_id,
         buckets.column_name,
         buckets.bin_index,
         buckets.lower_edge,
         buckets.upper_edge,
         buckets.n_train_rows,
-        cast(buckets.n_train_rows as double) / feature_columns.n_campaign_rows as frequency,
+        cast(buckets.n_train_rows as double) / feature_columns.n_group_rows as frequency,
         buckets.is_missing_bin,
         current_timestamp as fitted_at
     from buckets
     inner join feature_columns
         on
-            buckets.campaign_id = feature_columns.campaign_id
+            buckets.model_name = feature_columns.model_name
+            and buckets.group_id = feature_columns.group_id
             and buckets.column_name = feature_columns.column_name
 )
 

@@ -1,7 +1,8 @@
 {{ config(materialized='view') }}
 
-{#- The model that serves each campaign: the pinned one when var
-    `pinned_models` names it (rollback), else the newest champion. -#}
+{#- The model that serves each (model name, group): the pinned one when var
+    `pinned_models` names it (rollback), else the newest champion. One spec's
+    champions and pins never touch another's. -#}
 {%- set pinned = warehouse_ml._validated_pinned_models() %}
 
 with models as (
@@ -11,28 +12,28 @@ with models as (
 candidates as (
     select
         model_id,
+        model_name,
+        group_id,
         campaign_id,
         fitted_state_id,
         feature_kinds,
         classes,
         trained_at,
-        -- A model that was never trained (e.g. a campaign with one offer) cannot serve, pinned or not.
+        -- A model that was never trained (e.g. a group with one class) cannot serve, pinned or not.
         booster_json is not null as has_booster,
-        {%- if pinned %}
         case
-            {%- for campaign_id, model_id in pinned.items() %}
+            {%- for model_name, groups in pinned.items() %}
+            {%- for group_id, model_id in groups.items() %}
             when
-                campaign_id = {{ warehouse_ml.quote_literal(campaign_id | lower) }}
+                model_name = {{ warehouse_ml.quote_literal(model_name) }}
+                and group_id = {{ warehouse_ml.quote_literal(group_id) }}
                 and model_id = {{ warehouse_ml.quote_literal(model_id | lower) }}
                 then 'pinned'
             {%- endfor %}
+            {%- endfor %}
             when status = 'champion' then 'champion'
         end as serving_reason,
-        {{ warehouse_ml.is_pinned_campaign('campaign_id') }} as is_campaign_pinned
-        {%- else %}
-        case when status = 'champion' then 'champion' end as serving_reason,
-        false as is_campaign_pinned
-        {%- endif %}
+        {{ warehouse_ml.is_pinned_group('model_name', 'group_id') }} as is_group_pinned
     from models
 ),
 
@@ -41,21 +42,23 @@ eligible as (
     where
         has_booster
         and (
-            (is_campaign_pinned and serving_reason = 'pinned')
-            or (not is_campaign_pinned and serving_reason = 'champion')
+            (is_group_pinned and serving_reason = 'pinned')
+            or (not is_group_pinned and serving_reason = 'champion')
         )
 ),
 
 ranked as (
     select
         *,
-        row_number() over (partition by campaign_id order by trained_at desc, model_id asc) as recency_rank
+        row_number() over (partition by model_name, group_id order by trained_at desc, model_id asc) as recency_rank
     from eligible
 ),
 
 final as (
     select
         model_id,
+        model_name,
+        group_id,
         campaign_id,
         fitted_state_id,
         serving_reason,

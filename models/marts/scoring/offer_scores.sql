@@ -1,23 +1,21 @@
-{#- One row per scoring request and offer: the probability that the offer is
-    the one this user converts on, and its rank within the request. -#}
+{#- The offer model's scores (spec offer_conversion) in the contract's shape:
+    one row per scoring request and offer, the probability that the user
+    converts on the offer and its rank within the request. -#}
 
 with scores as (
-    {%- if warehouse_ml.scoring_engine() == 'xgboost' %}
-    select * from {{ ref('offer_scores_xgboost') }}
-    {%- else %}
-    select * from {{ ref('offer_scores_sql') }}
-    {%- endif %}
+    select * from {{ ref('ml_scores') }}
+    where model_name = 'offer_conversion'
 ),
 
 final as (
     select
         request_id,
-        campaign_id,
+        group_id as campaign_id,
         model_id,
-        offer_id,
-        cast(class_index as integer) as class_index,
-        cast(probability as double) as probability,
-        cast(rank as integer) as rank
+        label_value as offer_id,
+        class_index,
+        probability,
+        rank
     from scores
 )
 

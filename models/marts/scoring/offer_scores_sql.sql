@@ -1,76 +1,22 @@
-{#- The same scores as offer_scores_xgboost, computed in pure SQL from each
-    serving model's trees compiled to SQL (ml_models.scoring_sql). This is the
-    scorer that runs on Trino; a test holds it to XGBoost's predict within 1e-5. -#}
--- depends_on: {{ ref('ml_serving_models') }}
--- depends_on: {{ ref('ml_models') }}
-{%- set models = warehouse_ml.serving_scoring_sql() %}
+{#- The offer model's scores from the SQL-compiled trees (spec
+    offer_conversion), the contract's offer_scores shape: what Trino serves, and
+    on DuckDB the cross-check of XGBoost's predict. -#}
 
-with assigned as (
-    select * from {{ ref('int_requests_assigned') }}
-    where scoring_error is null
-),
-
-features as (
-    select * from {{ ref('int_requests_features') }}
-),
-
-classes as (
-    select * from {{ ref('int_serving_offer_classes') }}
-),
-{%- for model_id, scoring_sql in models %}
-
-features_{{ loop.index }} as (
-    select
-        features.request_id,
-        features.feature_index,
-        features.value
-    from features
-    inner join assigned on features.request_id = assigned.request_id
-    where assigned.model_id = {{ warehouse_ml.quote_literal(model_id) }}
-),
-
-scores_{{ loop.index }} as (
-    select
-        {{ warehouse_ml.quote_literal(model_id) }} as model_id,
-        compiled.request_id,
-        compiled.class_index,
-        compiled.probability
-    from (
-        {{ scoring_sql | replace('__WML_FEATURES__', 'features_' ~ loop.index) }}
-    ) as compiled
-),
-{%- endfor %}
-
-scores as (
-    {%- for model_id, scoring_sql in models %}
-    select * from scores_{{ loop.index }}
-    union all
-    {%- endfor %}
-    select
-        cast(null as varchar) as model_id,
-        cast(null as varchar) as request_id,
-        cast(null as integer) as class_index,
-        cast(null as double) as probability
-    where false
+with scores as (
+    select * from {{ ref('ml_scores_sql') }}
+    where model_name = 'offer_conversion'
 ),
 
 final as (
     select
-        scores.request_id,
-        classes.campaign_id,
-        scores.model_id,
-        classes.offer_id,
-        cast(scores.class_index as integer) as class_index,
-        cast(scores.probability as double) as probability,
-        row_number() over (
-            partition by scores.request_id
-            order by scores.probability desc, scores.class_index asc
-        ) as rank
+        request_id,
+        group_id as campaign_id,
+        model_id,
+        label_value as offer_id,
+        cast(class_index as integer) as class_index,
+        probability,
+        cast(rank as integer) as rank
     from scores
-    inner join classes
-        on
-            scores.model_id = classes.model_id
-            and scores.class_index = classes.class_index
 )
 
 select * from final

@@ -1,0 +1,26 @@
+{#- The label value of each class index of each serving model (its fitted state). -#}
+
+with serving as (
+    select * from {{ ref('ml_serving_models') }}
+),
+
+classes as (
+    select * from {{ ref('fit_label_classes') }}
+),
+
+final as (
+    select
+        serving.model_name,
+        serving.model_id,
+        serving.group_id,
+        classes.label_value,
+        classes.class_index
+    from serving
+    inner join classes
+        on
+            serving.fitted_state_id = classes.fitted_state_id
+            and serving.model_name = classes.model_name
+            and serving.group_id = classes.group_id
+)
+
+select * from final

@@ -1,0 +1,39 @@
+{#- One row per training example of every model spec (model_specs/): its
+    entity, its group (one model per group), its label as text and its split.
+    The seed's Athena extraction, for any source a spec names. -#}
+{%- set specs = warehouse_ml.model_specs() %}
+{%- for spec in specs %}
+-- depends_on: {{ ref(spec['source']) }}
+{%- for upstream in spec['features']['upstream'] %}
+-- depends_on: {{ ref(upstream['relation']) }}
+{%- endfor %}
+{%- if spec['scoring']['source'] %}
+-- depends_on: {{ ref(spec['scoring']['source']) }}
+{%- endif %}
+{%- do warehouse_ml.check_spec_columns(spec) %}
+{%- endfor %}
+
+with examples as (
+    {%- for spec in specs %}
+    select
+        cast({{ warehouse_ml.quote_literal(spec['name']) }} as {{ dbt.type_string() }}) as model_name,
+        cast({{ spec['entity_key'] }} as {{ dbt.type_string() }}) as entity_id,
+        {{ warehouse_ml.spec_group_id(spec) }} as group_id,
+        {{ warehouse_ml.spec_label_value(spec) }} as label_value,
+        {{ warehouse_ml.spec_split(spec) }} as split
+    from {{ ref(spec['source']) }}
+    where {{ warehouse_ml.spec_training_filter(spec) }}
+    {{ "union all" if not loop.last }}
+    {%- endfor %}
+    {%- if not specs %}
+    select
+        cast(null as {{ dbt.type_string() }}) as model_name,
+        cast(null as {{ dbt.type_string() }}) as entity_id,
+        cast(null as {{ dbt.type_string() }}) as group_id,
+        cast(null as {{ dbt.type_string() }}) as label_value,
+        cast(null as {{ dbt.type_string() }}) as split
+    where false
+    {%- endif %}
+)
+
+select * from examples

@@ -1,0 +1,66 @@
+{#- Model inputs in long form (model_name, entity_id, feature_index, value):
+    one row per numeric input (NULL = missing) and one per lit one-hot column
+    (absent = 0). Long form keeps the SQL independent of the vocabulary, which
+    is data, and of the spec's columns. -#}
+
+with labelled as (
+    select * from {{ ref('int_training_labelled') }}
+),
+
+categories as (
+    select
+        categories.model_name,
+        categories.entity_id,
+        categories.group_id,
+        labelled.fitted_state_id,
+        categories.column_name,
+        categories.category
+    from {{ ref('int_training_categories') }} as categories
+    inner join labelled
+        on
+            categories.model_name = labelled.model_name
+            and categories.entity_id = labelled.entity_id
+),
+
+levels as (
+    select * from {{ ref('fit_category_levels') }}
+),
+
+settings as (
+    {{ warehouse_ml.spec_settings() }}
+),
+
+onehot as (
+    {{ warehouse_ml.encode_onehot('categories', 'levels', 'settings', 'entity_id') }}
+),
+
+numeric as (
+    select
+        numeric_values.model_name,
+        numeric_values.entity_id,
+        numeric_values.feature_index,
+        numeric_values.value
+    from {{ ref('int_training_numeric') }} as numeric_values
+    inner join labelled
+        on
+            numeric_values.model_name = labelled.model_name
+            and numeric_values.entity_id = labelled.entity_id
+),
+
+final as (
+    select
+        model_name,
+        entity_id,
+        cast(feature_index as integer) as feature_index,
+        cast(value as double) as value
+    from numeric
+    union all
+    select
+        model_name,
+        entity_id,
+        cast(feature_index as integer) as feature_index,
+        cast(value as double) as value
+    from onehot
+)
+
+select * from final
