@@ -16,12 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from warehouse_ml.cli import dbt_executable
-
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
 PYTHON = sys.executable
-DBT = dbt_executable()
+DBT = str(Path(sys.executable).with_name("dbt"))
 
 
 @dataclass
