@@ -16,9 +16,9 @@
         {%- endfor -%}
     {%- else %}
     select
-        cast(null as varchar) as dataset,
-        cast(null as varchar) as source_file,
-        cast(null as varchar) as file_format
-    where false
+        cast(null as {{ dbt.type_string() }}) as dataset,
+        cast(null as {{ dbt.type_string() }}) as source_file,
+        cast(null as {{ dbt.type_string() }}) as file_format
+    where 1 = 0
     {%- endif -%}
 {%- endmacro %}

@@ -6,9 +6,9 @@
 {%- endmacro %}
 
 {% macro default__list_landed_files(folder, dataset=none) -%}
-    {#- Engines without file access (Trino) list the files a loader copied into
-        the landing source tables (`wml run --target trino` does), by dataset;
-        the folder was the loader's to read and is not used here. -#}
+    {#- Engines without file access list the files a loader copied into the
+        landing source tables (on Trino `wml run --target trino` does), by
+        dataset; the folder was the loader's to read and is not used here. -#}
     {%- set landed_files = source('landing', 'landed_files') -%}
     {%- if not execute -%}{{ return([]) }}{%- endif -%}
     {%- if dataset is none -%}
@@ -29,7 +29,7 @@
 {%- endmacro %}
 
 {% macro duckdb__list_landed_files(folder, dataset=none) -%}
-    {#- DuckDB reads the data-lake folder directly with glob(). -#}
+    {#- DuckDB lists the data-lake folder itself with glob(): no loader needed. -#}
     {%- if not execute -%}{{ return([]) }}{%- endif -%}
     {%- set folder = warehouse_ml._validate_folder(folder) -%}
     {%- set sql -%}

@@ -7,9 +7,9 @@
 {%- endmacro %}
 
 {% macro default__read_landed_records(files) -%}
-    {#- Engines without file access (Trino) read the records a loader put in the
-        landing source tables, normalised by the DuckDB reader below (see
-        landing_load_plan). Only complete loads count: a record whose load
+    {#- Engines without file access read the records a loader put in the
+        landing source tables (on Trino `wml run --target trino` does),
+        normalised by the DuckDB reader below (see landing_load_plan). Only complete loads count: a record whose load
         never reached landed_files (an interrupted load) is ignored. -#}
     {%- set landed_records = source('landing', 'landed_records') -%}
     {%- set landed_files = source('landing', 'landed_files') -%}
@@ -33,12 +33,12 @@
         cast(null as {{ dbt.type_string() }}) as file_format,
         cast(null as {{ dbt.type_string() }}) as record,
         cast(null as {{ dbt.type_string() }}) as parse_error
-    where false
+    where 1 = 0
     {%- endif -%}
 {%- endmacro %}
 
 {% macro duckdb__read_landed_records(files) -%}
-    {#- DuckDB reads JSON lines as one text column so a malformed line is kept, not skipped. -#}
+    {#- DuckDB reads the files itself; JSON lines as one text column so a malformed line is kept, not skipped. -#}
     {%- set by_format = {'json': [], 'csv': [], 'parquet': []} -%}
     {%- for f in files -%}{%- do by_format[f[1]].append(f[0]) -%}{%- endfor -%}
     {%- set parts = [] -%}

@@ -8,9 +8,10 @@
 {%- endmacro %}
 
 {% macro default__export_relation(relation, name) -%}
-    {#- Trino cannot write local files: the hook is empty (dbt skips it). BI tools
-        read the export views through the Trino connector, or a Hive/Iceberg
-        catalog table created with format = 'PARQUET' / 'CSV' holds the files. -#}
+    {#- Writing local files is not SQL: the hook is empty (dbt skips it) and
+        says so. BI tools read the export views through the engine's connector
+        (on Trino, a Hive/Iceberg catalog table created with format = 'PARQUET'
+        / 'CSV' can also hold the files). -#}
     {%- if execute -%}
         {{ log("[warehouse_ml] export " ~ name ~ ": no file export on " ~ target.type ~ "; BI tools read " ~ relation ~ " directly", info=true) }}
     {%- endif -%}

@@ -11,6 +11,11 @@
 {%- endmacro %}
 
 {% macro default__metrics_json_rows(relation, json_column, key_columns) -%}
+    {#- Walking a JSON object's keys needs engine functions (SQL:2016 JSON_TABLE cannot list keys): no portable body. -#}
+    {{ warehouse_ml._raise_unsupported_adapter('metrics_json_rows') }}
+{%- endmacro %}
+
+{% macro trino__metrics_json_rows(relation, json_column, key_columns) -%}
     {#- Trino (and Presto/Athena) unnest JSON by casting it to MAP/ARRAY types; try() skips shapes that do not fit. -#}
     {%- set keys = key_columns | join(', ') %}
     with parsed as (

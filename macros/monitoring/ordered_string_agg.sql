@@ -4,7 +4,12 @@
 {%- endmacro %}
 
 {% macro default__ordered_string_agg(expr, separator, order_by) -%}
-    {#- Trino has no string_agg; array_agg keeps the order and array_join glues it. -#}
+    {#- SQL:2016 LISTAGG ... WITHIN GROUP. -#}
+    listagg({{ expr }}, {{ warehouse_ml.quote_literal(separator) }}) within group (order by {{ order_by }})
+{%- endmacro %}
+
+{% macro trino__ordered_string_agg(expr, separator, order_by) -%}
+    {#- Trino's listagg fails past 1 MB of output (ON OVERFLOW ERROR); array_agg keeps the order and array_join glues it without a limit. -#}
     array_join(array_agg({{ expr }} order by {{ order_by }}), {{ warehouse_ml.quote_literal(separator) }})
 {%- endmacro %}
 

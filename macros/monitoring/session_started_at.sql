@@ -6,11 +6,11 @@
 {%- endmacro %}
 
 {% macro default__session_started_at(started) -%}
-    {#- Trino reads the zone from the literal and needs the precision spelled out. -#}
-    cast('{{ started }} UTC' as timestamp(6) with time zone)
+    {#- A timestamp with a numeric UTC offset, as SQL's TIMESTAMP WITH TIME ZONE literals spell it (DuckDB, Postgres). -#}
+    cast('{{ started }}+00:00' as timestamp with time zone)
 {%- endmacro %}
 
-{% macro duckdb__session_started_at(started) -%}
-    {#- DuckDB takes a numeric offset suffix for timestamptz literals. -#}
-    cast('{{ started }}+00' as timestamp with time zone)
+{% macro trino__session_started_at(started) -%}
+    {#- Trino's timestamp with time zone defaults to millisecond precision: spell out (6) to keep the microseconds. -#}
+    cast('{{ started }} UTC' as timestamp(6) with time zone)
 {%- endmacro %}

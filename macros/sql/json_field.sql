@@ -6,7 +6,12 @@
 {%- endmacro %}
 
 {% macro default__json_field(json_text, field) -%}
-    {#- json_extract_scalar alone would give NULL for objects/arrays and keep a number's source text. -#}
+    {#- SQL:2016 JSON_VALUE/JSON_QUERY would give a number's source text, not its normalised form: no portable body. -#}
+    {{ warehouse_ml._raise_unsupported_adapter('json_field') }}
+{%- endmacro %}
+
+{% macro trino__json_field(json_text, field) -%}
+    {#- Trino's json_extract_scalar alone would give NULL for objects/arrays and keep a number's source text. -#}
     case
         when json_format(json_extract({{ json_text }}, '$.{{ field }}')) like '"%'
             then json_extract_scalar({{ json_text }}, '$.{{ field }}')

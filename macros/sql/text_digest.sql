@@ -5,9 +5,11 @@
 {%- endmacro %}
 
 {% macro default__text_digest(expr) -%}
-    lower(to_hex(md5(to_utf8({{ expr }}))))
+    {#- dbt's cross-database hash: md5(text) as lowercase hex (DuckDB, Postgres, Snowflake, ...). -#}
+    {{ dbt.hash(expr) }}
 {%- endmacro %}
 
-{% macro duckdb__text_digest(expr) -%}
-    md5({{ expr }})
+{% macro trino__text_digest(expr) -%}
+    {#- Trino's md5 takes and returns varbinary: encode the text as UTF-8, print the digest as lowercase hex. -#}
+    lower(to_hex(md5(to_utf8({{ expr }}))))
 {%- endmacro %}

@@ -4,7 +4,8 @@
 {%- endmacro %}
 
 {% macro default__try_to_double(expr) -%}
-    try_cast({{ expr }} as double)
+    {#- dbt's cross-database safe cast (try_cast, safe_cast, ... per adapter). -#}
+    {{ dbt.safe_cast(expr, dbt.type_float()) }}
 {%- endmacro %}
 
 {% macro duckdb__try_to_double(expr) -%}

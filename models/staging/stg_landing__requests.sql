@@ -8,71 +8,12 @@ with source as (
     select * from {{ ref('ingest_request_records') }}
 ),
 
-parsed as (
-    select
-        *,
-        {{ warehouse_ml.parsed_record_fields() }}
-    from source
-),
-
-extracted as (
-    select
-        source_file,
-        file_format,
-        record,
-        parse_error,
-        ingested_at,
-        lower({{ warehouse_ml.record_field('id') }}) as request_id,
-        {{ warehouse_ml.record_field('input') }} as feature_vector,
-        {{ warehouse_ml.landed_user_fields() }}
-    from parsed
-),
-
-typed as (
-    select
-        *,
-        {{ warehouse_ml.try_to_double('lat_text') }} as lat,
-        {{ warehouse_ml.try_to_double('long_text') }} as long
-    from extracted
-),
-
-checked as (
-    select
-        *,
-        case
-            {{ warehouse_ml.user_field_checks('request_id', 'id') }}
-        end as check_failure
-    from typed
-),
-
 renamed as (
-    select
-        request_id,
-        campaign_id,
-        source_file,
-        file_format,
-        record,
-        feature_vector,
-        country,
-        city,
-        isp,
-        network,
-        dos,
-        dtype,
-        dos_version,
-        dbrowser,
-        dbrowser_version,
-        lat,
-        long,
-        case
-            when check_failure is not null then check_failure
-            when row_number() over (
-                partition by check_failure is null, request_id
-                order by ingested_at, source_file, {{ warehouse_ml.text_digest('record') }}
-            ) > 1 then 'duplicate id (another copy was kept)'
-        end as reject_reason,
-        ingested_at
-    from checked
+    {{ warehouse_ml.stage_landed_records(
+        'source',
+        id_column='request_id',
+        text_fields={'feature_vector': 'input'},
+    ) }}
 )
 
 select * from renamed

@@ -404,12 +404,12 @@ def test_large_string_path_writes_the_same_files(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Samples above the 32-bit-offset threshold use large strings; output is unchanged."""
-    import warehouse_ml.generator as generator
+    from warehouse_ml.generator import sampling
 
     write_sample(tmp_path / "small", SMALL, "json")
     expected = generate_events(SMALL)
-    monkeypatch.setattr(generator, "_LARGE_STRING_ROWS", 10)
-    assert pa.types.is_large_string(generator._events_table(SMALL).schema.field("id").type)
+    monkeypatch.setattr(sampling, "_LARGE_STRING_ROWS", 10)
+    assert pa.types.is_large_string(sampling._events_table(SMALL).schema.field("id").type)
     pd.testing.assert_frame_equal(generate_events(SMALL), expected)
     for fmt in ("json", "csv", "parquet"):
         write_sample(tmp_path / fmt, SMALL, fmt)

@@ -1,0 +1,294 @@
+"""Reading the warehouse: every figure the report shows, as plain Python values.
+
+:func:`collect_report_data` runs the queries on an open DuckDB connection and returns a
+:class:`ReportData`; nothing here knows about HTML.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+#: Tables the report needs; a warehouse without them was not built with monitoring.
+REQUIRED_TABLES: tuple[str, ...] = (
+    "ml_models",
+    "ml_metrics",
+    "ml_metrics_latest",
+    "ml_drift",
+    "ml_prediction_stats",
+    "models_needing_retraining",
+    "offer_predictions",
+    "ml_drift_requests",
+    "eda_rare_values",
+    "eda_cv_by_split",
+    "eda_target_distribution",
+    "eda_null_rates",
+    "eda_iqr_outliers",
+    "eda_target_correlation",
+)
+#: Test-split metrics charted per session.
+QUALITY_METRICS: tuple[str, ...] = ("hamming_loss", "macro_f1", "log_loss")
+#: Values shown one by one per rare-value histogram (the most frequent before
+#: handling); the rest are summed into a "more values" and a "rare values" row.
+RARE_VALUES_SHOWN = 15
+#: Bins of the predicted-probability histograms, on [0, 1].
+PROBABILITY_BINS = 20
+
+
+class ReportError(RuntimeError):
+    """The report cannot be made (no database, locked file, tables missing)."""
+
+
+@dataclass
+class ReportData:
+    """Everything the report shows, as plain Python values read from the warehouse."""
+
+    database: str
+    generated_at: str
+    sessions: list[dict[str, Any]] = field(default_factory=list)
+    retraining: list[dict[str, Any]] = field(default_factory=list)
+    serving: list[dict[str, Any]] = field(default_factory=list)
+    quality: list[dict[str, Any]] = field(default_factory=list)
+    confusion: list[dict[str, Any]] = field(default_factory=list)
+    drift: list[dict[str, Any]] = field(default_factory=list)
+    rare_values: list[dict[str, Any]] = field(default_factory=list)
+    probabilities: list[dict[str, Any]] = field(default_factory=list)
+    prediction_stats: list[dict[str, Any]] = field(default_factory=list)
+    eda: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+
+def _rows(con: Any, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+    """Query results as a list of dicts (column name -> value)."""
+    cur = con.execute(sql, list(params))
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def _iso(value: Any) -> str:
+    """A timestamp as ISO text (UTC when it has a zone)."""
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC)
+        return value.isoformat(sep=" ", timespec="seconds")
+    return str(value)
+
+
+def collect_report_data(
+    con: Any, database: str = "", progress: Callable[[str], None] = print
+) -> ReportData:
+    """Read every figure the report shows from an open DuckDB connection.
+
+    Raises:
+        ReportError: a required table is missing (the monitoring models were not built).
+    """
+    present = {
+        r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()
+    }
+    missing = [t for t in REQUIRED_TABLES if t not in present]
+    if missing:
+        raise ReportError(
+            f"the warehouse has no {', '.join(missing)}: run `dbt build` (with the monitoring "
+            "models) before `wml report`"
+        )
+    data = ReportData(database=database, generated_at=_iso(datetime.now(UTC)))
+
+    progress("[warehouse_ml] report: reading sessions and serving models")
+    data.sessions = _rows(
+        con,
+        """
+        select invocation_id, min(recorded_at) as recorded_at
+        from (
+            select invocation_id, recorded_at from ml_metrics
+            union all
+            select invocation_id, recorded_at from ml_drift
+        ) as sessions
+        group by invocation_id
+        order by min(recorded_at), invocation_id
+        """,
+    )
+    for n, session in enumerate(data.sessions, start=1):
+        session["label"] = f"S{n}"
+        session["recorded_at"] = _iso(session["recorded_at"])
+    data.retraining = _rows(
+        con,
+        """
+        select campaign_id, model_id, invocation_id, reason, n_drifted_features,
+               n_drifted_predictions, max_kl_divergence, threshold
+        from models_needing_retraining
+        order by max_kl_divergence desc, campaign_id
+        """,
+    )
+    data.serving = _rows(
+        con,
+        """
+        select serving.campaign_id, serving.model_id, serving.serving_reason, models.classes,
+               models.status_reason, models.trained_at
+        from ml_serving_models as serving
+        inner join ml_models as models on serving.model_id = models.model_id
+        order by serving.campaign_id
+        """,
+    )
+    for row in data.serving:
+        row["trained_at"] = _iso(row["trained_at"])
+
+    progress("[warehouse_ml] report: reading the metric history (ml_metrics)")
+    data.quality = _rows(
+        con,
+        f"""
+        select invocation_id, campaign_id, model_id, metric, value
+        from ml_metrics
+        where split = 'test' and is_serving
+          and metric in ({", ".join("'" + m + "'" for m in QUALITY_METRICS)})
+        order by recorded_at, campaign_id, metric
+        """,
+    )
+    cells = _rows(
+        con,
+        """
+        select latest.model_id, latest.campaign_id, latest.metric, latest.value
+        from ml_metrics_latest as latest
+        inner join ml_serving_models as serving on latest.model_id = serving.model_id
+        where latest.split = 'test' and latest.metric like 'confusion[%'
+        order by latest.campaign_id, latest.metric
+        """,
+    )
+    data.confusion = _confusion_matrices(cells, data.serving)
+
+    progress("[warehouse_ml] report: reading drift (ml_drift, ml_prediction_stats)")
+    data.drift = _rows(
+        con,
+        """
+        select invocation_id, campaign_id, model_id, kind, feature, reference,
+               kl_divergence, threshold, is_drifted
+        from ml_drift
+        order by recorded_at, campaign_id, kind, feature, reference
+        """,
+    )
+    data.prediction_stats = _rows(
+        con,
+        """
+        select stats.invocation_id, stats.campaign_id, stats.model_id, stats.n_predictions,
+               stats.top_probability_mean, stats.top_probability_std
+        from ml_prediction_stats as stats
+        order by stats.recorded_at, stats.campaign_id
+        """,
+    )
+
+    progress("[warehouse_ml] report: reading rare values and predicted probabilities")
+    data.rare_values = _rows(
+        con,
+        """
+        select campaign_id, column_name, category, is_rare, n_rows_before, n_rows_after
+        from eda_rare_values
+        order by campaign_id, column_name, n_rows_before desc, category
+        """,
+    )
+    data.probabilities = _rows(
+        con,
+        f"""
+        select predictions.campaign_id,
+               least(cast(floor(predictions.probability * {PROBABILITY_BINS}) as integer),
+                     {PROBABILITY_BINS - 1}) as bin_index,
+               count(*) as n_predictions
+        from offer_predictions as predictions
+        inner join ml_drift_requests as monitored
+            on predictions.request_id = monitored.request_id
+        where predictions.probability is not null
+        group by 1, 2
+        order by 1, 2
+        """,
+    )
+
+    progress("[warehouse_ml] report: reading the EDA tables")
+    data.eda = {
+        "cv_by_split": _rows(con, "select * from eda_cv_by_split order by campaign_id, feature"),
+        "target_distribution": _rows(
+            con,
+            "select * from eda_target_distribution order by campaign_id, split, offer_id",
+        ),
+        "null_rates": _rows(
+            con,
+            """
+            select dataset, column_name, is_model_input, sum(n_rows) as n_rows,
+                   sum(n_missing) as n_missing,
+                   cast(sum(n_missing) as double) / sum(n_rows) as null_rate
+            from eda_null_rates
+            group by dataset, column_name, is_model_input
+            order by dataset, null_rate desc, column_name
+            """,
+        ),
+        "iqr_outliers": _rows(
+            con, "select * from eda_iqr_outliers order by campaign_id, feature, split"
+        ),
+        "correlations": _rows(
+            con,
+            """
+            select campaign_id, offer_id, feature_name, method, correlation, strength_rank
+            from eda_target_correlation
+            where strength_rank <= 3
+            order by campaign_id, offer_id, strength_rank
+            """,
+        ),
+    }
+    return data
+
+
+_CONFUSION = re.compile(r"^confusion\[(.+)\]\[(.+)\]$")
+
+
+def _confusion_matrices(
+    cells: Iterable[Mapping[str, Any]], serving: Sequence[Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """One matrix per serving model: offers in class order, counts[true][predicted]."""
+    by_model: dict[str, dict[tuple[str, str], float]] = {}
+    for cell in cells:
+        match = _CONFUSION.match(str(cell["metric"]))
+        if match:
+            by_model.setdefault(cell["model_id"], {})[match.groups()] = float(cell["value"])
+    out = []
+    for model in serving:
+        counts = by_model.get(model["model_id"])
+        if not counts:
+            continue
+        classes = json.loads(model["classes"]) if model.get("classes") else {}
+        labels = sorted(classes, key=lambda offer: classes[offer])
+        labels += sorted({t for t, _ in counts} - set(labels))
+        matrix = [[counts.get((t, p), 0.0) for p in labels] for t in labels]
+        out.append(
+            {
+                "campaign_id": model["campaign_id"],
+                "model_id": model["model_id"],
+                "labels": labels,
+                "matrix": matrix,
+            }
+        )
+    return out
+
+
+def rare_value_rows(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The rows one rare-value histogram shows, from one campaign and column's
+    ``eda_rare_values`` rows ordered by ``n_rows_before`` (largest first).
+
+    The first :data:`RARE_VALUES_SHOWN` values one by one, then the remaining
+    common values and the remaining rare values each summed into one row
+    (``is_aggregate``), so every training row is accounted for.
+    """
+    shown = [{**row, "is_aggregate": False} for row in rows[:RARE_VALUES_SHOWN]]
+    rest = rows[RARE_VALUES_SHOWN:]
+    for rare, label in ((False, "more values"), (True, "rare values")):
+        group = [r for r in rest if bool(r["is_rare"]) is rare]
+        if group:
+            shown.append(
+                {
+                    "category": f"({len(group)} {label})",
+                    "is_rare": rare,
+                    "n_rows_before": sum(int(r["n_rows_before"]) for r in group),
+                    "n_rows_after": sum(int(r["n_rows_after"]) for r in group),
+                    "is_aggregate": True,
+                }
+            )
+    return shown

@@ -1,0 +1,475 @@
+"""The report's HTML sections, one function per section, from :class:`ReportData`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from warehouse_ml.report.charts import (
+    CALM,
+    DRIFTED,
+    _bar_chart,
+    _esc,
+    _figure,
+    _fmt,
+    _hbar_pairs,
+    _heatmap,
+    _line_chart,
+    _num,
+    _short,
+)
+from warehouse_ml.report.queries import (
+    PROBABILITY_BINS,
+    QUALITY_METRICS,
+    RARE_VALUES_SHOWN,
+    ReportData,
+    rare_value_rows,
+)
+
+
+def _table(rows: Sequence[Mapping[str, Any]], columns: Sequence[tuple[str, str]], cls: str) -> str:
+    """An HTML table of ``rows`` with (key, header) columns."""
+    if not rows:
+        return '<p class="empty">No rows.</p>'
+    head = "".join(f"<th>{_esc(h)}</th>" for _, h in columns)
+    body = []
+    for row in rows:
+        cells = []
+        for key, _ in columns:
+            value = row.get(key)
+            if key.endswith("_id"):
+                text = _short(value)
+            elif isinstance(value, str):
+                text = value
+            else:
+                text = _fmt(value)
+            cells.append(f'<td title="{_esc(value)}">{_esc(text)}</td>')
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return (
+        f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    )
+
+
+def _session_labels(data: ReportData) -> tuple[dict[str, int], list[str]]:
+    """Session id -> position, and the x-axis labels (S1, S2, ...)."""
+    index = {s["invocation_id"]: i for i, s in enumerate(data.sessions)}
+    return index, [s["label"] for s in data.sessions]
+
+
+def _section_summary(data: ReportData) -> str:
+    latest = data.sessions[-1] if data.sessions else None
+    cards = [
+        ("monitoring sessions", f"{len(data.sessions)}"),
+        ("latest session", latest["recorded_at"] if latest else "–"),
+        ("serving models", f"{len(data.serving)}"),
+        ("campaigns to retrain", f"{len(data.retraining)}"),
+    ]
+    html_cards = "".join(
+        f'<div class="card"><div class="card-value">{_esc(v)}</div>'
+        f'<div class="card-label">{_esc(k)}</div></div>'
+        for k, v in cards
+    )
+    if data.retraining:
+        items = "".join(
+            f'<li class="retrain" data-campaign="{_esc(r["campaign_id"])}">'
+            f"<b>{_esc(r['campaign_id'])}</b>: "
+            f"{_esc(r['reason'])}</li>"
+            for r in data.retraining
+        )
+        retrain = f'<div class="alert"><h3>Campaigns needing retraining</h3><ul>{items}</ul></div>'
+    else:
+        retrain = (
+            '<div class="ok">No campaign needs retraining: no drift above the threshold '
+            "in the latest session.</div>"
+        )
+    sessions = _table(
+        data.sessions,
+        [
+            ("label", "session"),
+            ("invocation_id", "invocation id"),
+            ("recorded_at", "started (UTC)"),
+        ],
+        "sessions",
+    )
+    return (
+        f'<section id="summary"><div class="cards">{html_cards}</div>{retrain}'
+        f"<details><summary>Sessions</summary>{sessions}</details></section>"
+    )
+
+
+def _section_quality(data: ReportData) -> str:
+    index, labels = _session_labels(data)
+    figures = []
+    for metric in QUALITY_METRICS:
+        series: dict[str, list[tuple[int, float]]] = {}
+        payload = []
+        for row in data.quality:
+            if row["metric"] != metric or row["invocation_id"] not in index:
+                continue
+            i = index[row["invocation_id"]]
+            series.setdefault(_short(row["campaign_id"]), []).append((i, float(row["value"])))
+            payload.append(
+                {
+                    "invocation_id": row["invocation_id"],
+                    "campaign_id": row["campaign_id"],
+                    "model_id": row["model_id"],
+                    "value": float(row["value"]),
+                }
+            )
+        if not series:
+            continue
+        campaigns = {_short(r["campaign_id"]): r["campaign_id"] for r in payload}
+        session_ids = [s["invocation_id"] for s in data.sessions]
+
+        def attrs(
+            name: str,
+            i: int,
+            v: float,
+            metric: str = metric,
+            campaigns: Mapping[str, str] = campaigns,
+            session_ids: Sequence[str] = session_ids,
+        ) -> dict[str, Any]:
+            return {
+                "data_metric": metric,
+                "data_campaign": campaigns[name],
+                "data_session": session_ids[i],
+                "data_value": _num(v),
+            }
+
+        svg = _line_chart(series, labels, mark_attrs=attrs)
+        figures.append(
+            _figure(
+                "metric-history",
+                f"{metric} on the test split of the serving model, per session",
+                svg,
+                payload,
+                data_metric=metric,
+            )
+        )
+    body = "".join(figures) or '<p class="empty">No metrics recorded yet.</p>'
+    return (
+        '<section id="quality"><h2>Model quality per session</h2>'
+        "<p>Test-split metrics of the model serving each campaign, recorded by every build "
+        "(<code>ml_metrics</code>, one line per campaign). Lower is better for "
+        "<code>hamming_loss</code> and <code>log_loss</code>, higher for <code>macro_f1</code>.</p>"
+        f'<div class="grid">{body}</div></section>'
+    )
+
+
+def _section_confusion(data: ReportData) -> str:
+    figures = []
+    for item in data.confusion:
+        svg = _heatmap(item["labels"], item["matrix"], model_id=item["model_id"])
+        figures.append(
+            _figure(
+                "confusion",
+                f"campaign {_short(item['campaign_id'])} · model {_short(item['model_id'])}",
+                svg,
+                item,
+                data_campaign=item["campaign_id"],
+                data_model=item["model_id"],
+            )
+        )
+    body = "".join(figures) or '<p class="empty">No serving model has a confusion matrix.</p>'
+    return (
+        '<section id="confusion"><h2>Confusion matrix per serving model</h2>'
+        "<p>Test split of each champion serving now: rows are the offer converted on, columns "
+        "the offer predicted (<code>ml_metrics_latest</code>).</p>"
+        f'<div class="grid">{body}</div></section>'
+    )
+
+
+def _drift_label(row: Mapping[str, Any]) -> str:
+    """Tick text of a drift bar: the input, or the prediction check on two lines."""
+    if row["kind"] == "prediction":
+        return "pred vs\n" + ("previous" if row["reference"] == "previous_session" else "test")
+    return str(row["feature"])
+
+
+def _section_drift(data: ReportData) -> str:
+    index, labels = _session_labels(data)
+    figures = []
+    latest_session = data.sessions[-1]["invocation_id"] if data.sessions else None
+    campaigns = sorted({r["campaign_id"] for r in data.drift})
+    for campaign in campaigns:
+        rows = [r for r in data.drift if r["campaign_id"] == campaign]
+        latest_id = max(
+            (r["invocation_id"] for r in rows),
+            key=lambda s: index.get(s, -1),
+            default=latest_session,
+        )
+        latest = [r for r in rows if r["invocation_id"] == latest_id]
+        threshold = float(latest[0]["threshold"]) if latest else None
+        bars = [
+            {
+                "group": f"{r['kind']}:{r['feature']}:{r['reference']}",
+                "label": _drift_label(r),
+                "value": float(r["kl_divergence"]),
+                "colour": DRIFTED if r["is_drifted"] else CALM,
+                "attrs": {
+                    "data_campaign": campaign,
+                    "data_feature": r["feature"],
+                    "data_kind": r["kind"],
+                    "data_reference": r["reference"],
+                    "data_session": r["invocation_id"],
+                    "data_value": _num(r["kl_divergence"]),
+                    "data_drifted": "true" if r["is_drifted"] else "false",
+                },
+                "tip": f"{r['feature']} vs {r['reference']}: KL {float(r['kl_divergence']):.4f}",
+            }
+            for r in latest
+        ]
+        payload = [
+            {
+                k: r[k]
+                for k in (
+                    "invocation_id",
+                    "kind",
+                    "feature",
+                    "reference",
+                    "kl_divergence",
+                    "is_drifted",
+                )
+            }
+            for r in latest
+        ]
+        session_label = labels[index[latest_id]] if latest_id in index else "?"
+        figures.append(
+            _figure(
+                "drift-latest",
+                f"campaign {_short(campaign)} · KL divergence in session {session_label}",
+                _bar_chart(
+                    bars,
+                    threshold=threshold,
+                    series=[("drifted", DRIFTED), ("within threshold", CALM)],
+                ),
+                payload,
+                data_campaign=campaign,
+                data_session=latest_id,
+            )
+        )
+        series: dict[str, list[tuple[int, float]]] = {}
+        history = []
+        for r in rows:
+            if r["kind"] != "feature" or r["invocation_id"] not in index:
+                continue
+            series.setdefault(str(r["feature"]), []).append(
+                (index[r["invocation_id"]], float(r["kl_divergence"]))
+            )
+            history.append(
+                {k: r[k] for k in ("invocation_id", "feature", "kl_divergence", "is_drifted")}
+            )
+        session_ids = [s["invocation_id"] for s in data.sessions]
+
+        def attrs(
+            name: str,
+            i: int,
+            v: float,
+            campaign: str = campaign,
+            session_ids: Sequence[str] = session_ids,
+        ) -> dict[str, Any]:
+            return {
+                "data_campaign": campaign,
+                "data_feature": name,
+                "data_session": session_ids[i],
+                "data_value": _num(v),
+            }
+
+        figures.append(
+            _figure(
+                "drift-history",
+                f"campaign {_short(campaign)} · feature KL divergence per session",
+                _line_chart(series, labels, mark_attrs=attrs, threshold=threshold),
+                history,
+                data_campaign=campaign,
+            )
+        )
+    body = "".join(figures) or '<p class="empty">No drift measured yet.</p>'
+    return (
+        '<section id="drift"><h2>Drift per campaign</h2>'
+        "<p>Feature drift is D(current ‖ training) on histograms of each model input: the "
+        "campaign's newest batch of requests against the training split of the serving model "
+        "(categorical values with an unseen bucket, lat/long in training-quantile bins, "
+        "smoothed). Prediction drift compares Gaussians fitted to the predicted offer's "
+        "probability with the previous session and with the test split. Red bars exceed "
+        "<code>drift_threshold</code> (<code>ml_drift</code>).</p>"
+        f'<div class="grid">{body}</div></section>'
+    )
+
+
+def _section_rare_values(data: ReportData) -> str:
+    figures = []
+    keys = list(dict.fromkeys((r["campaign_id"], r["column_name"]) for r in data.rare_values))
+    for campaign, column in keys:
+        values = [
+            r
+            for r in data.rare_values
+            if (r["campaign_id"], r["column_name"]) == (campaign, column)
+        ]
+        rows = rare_value_rows(values)
+        n_rare = sum(1 for r in values if r["is_rare"])
+        shown = f"{len(values)} values, {n_rare} rare"
+        payload = [
+            {
+                k: r[k]
+                for k in ("category", "is_rare", "is_aggregate", "n_rows_before", "n_rows_after")
+            }
+            for r in rows
+        ]
+        figures.append(
+            _figure(
+                "rare-values",
+                f"campaign {_short(campaign)} · {column} ({shown}; rare values in red)",
+                _hbar_pairs(rows, campaign=campaign, column=column),
+                payload,
+                data_campaign=campaign,
+                data_column=column,
+            )
+        )
+    body = "".join(figures) or '<p class="empty">No fitted categories.</p>'
+    return (
+        '<section id="rare-values"><h2>Rare values before and after handling</h2>'
+        "<p>Training rows holding each value before rare-value handling and among the rows the "
+        "model learns from (<code>eda_rare_values</code>; the seed's Data Wrangler views). "
+        f"The {RARE_VALUES_SHOWN} most frequent values are shown one by one, the others are "
+        "summed into a row of more (common) values and a row of rare values.</p>"
+        f'<div class="grid">{body}</div></section>'
+    )
+
+
+def _section_probabilities(data: ReportData) -> str:
+    figures = []
+    latest_stats: dict[str, Mapping[str, Any]] = {}
+    for row in data.prediction_stats:
+        latest_stats[row["campaign_id"]] = row
+    campaigns = sorted({r["campaign_id"] for r in data.probabilities})
+    for campaign in campaigns:
+        counts = {
+            int(r["bin_index"]): int(r["n_predictions"])
+            for r in data.probabilities
+            if r["campaign_id"] == campaign
+        }
+        bars = []
+        for b in range(PROBABILITY_BINS):
+            low, high = b / PROBABILITY_BINS, (b + 1) / PROBABILITY_BINS
+            n = counts.get(b, 0)
+            bars.append(
+                {
+                    "group": str(b),
+                    "label": f"{low:.1f}" if b % 4 == 0 else "",
+                    "value": n,
+                    "colour": CALM,
+                    "attrs": {
+                        "data_campaign": campaign,
+                        "data_bin": b,
+                        "data_value": _num(n),
+                    },
+                    "tip": f"[{low:.2f}, {high:.2f}): {n:,} predictions",
+                }
+            )
+        stats = latest_stats.get(campaign)
+        caption = f"campaign {_short(campaign)} · probability of the predicted offer"
+        if stats:
+            caption += (
+                f" (current batch: mean {float(stats['top_probability_mean']):.3f}, "
+                f"sd {float(stats['top_probability_std']):.3f})"
+            )
+        figures.append(
+            _figure(
+                "probabilities",
+                caption,
+                _bar_chart(bars),
+                {
+                    "bins": PROBABILITY_BINS,
+                    "counts": [counts.get(b, 0) for b in range(PROBABILITY_BINS)],
+                },
+                data_campaign=campaign,
+            )
+        )
+    body = "".join(figures) or '<p class="empty">No predictions yet.</p>'
+    return (
+        '<section id="probabilities"><h2>Distribution of predicted probabilities</h2>'
+        "<p>How sure the serving model is: the probability of the predicted offer for the "
+        "campaign's current requests (<code>ml_drift_requests</code>, its newest batch, as "
+        "scored in <code>offer_predictions</code>), in bins of "
+        f"{1 / PROBABILITY_BINS:.2f}.</p>"
+        f'<div class="grid">{body}</div></section>'
+    )
+
+
+def _section_eda(data: ReportData) -> str:
+    eda = data.eda
+    parts = [
+        '<section id="eda"><h2>Exploratory checks (seed 003)</h2>',
+        "<h3>Coefficient of variation, train vs test</h3><p>The seed's rule: a split is fair "
+        "when the CVs differ by less than <code>eda_max_cv_difference</code> points.</p>",
+        _table(
+            eda.get("cv_by_split", []),
+            [
+                ("campaign_id", "campaign"),
+                ("feature", "feature"),
+                ("train_cv_percent", "CV train %"),
+                ("test_cv_percent", "CV test %"),
+                ("cv_difference", "difference"),
+                ("is_split_fair", "fair"),
+            ],
+            "eda-cv",
+        ),
+        "<h3>Target distribution per split</h3>",
+        _table(
+            eda.get("target_distribution", []),
+            [
+                ("campaign_id", "campaign"),
+                ("split", "split"),
+                ("offer_id", "offer"),
+                ("n_rows", "events"),
+                ("share", "share"),
+                ("n_model_rows", "model rows"),
+            ],
+            "eda-target",
+        ),
+        "<h3>Null rates (all campaigns)</h3>",
+        _table(
+            eda.get("null_rates", []),
+            [
+                ("dataset", "dataset"),
+                ("column_name", "column"),
+                ("is_model_input", "model input"),
+                ("n_rows", "rows"),
+                ("null_rate", "null rate"),
+            ],
+            "eda-nulls",
+        ),
+        "<h3>IQR outliers</h3>",
+        _table(
+            eda.get("iqr_outliers", []),
+            [
+                ("campaign_id", "campaign"),
+                ("feature", "feature"),
+                ("split", "split"),
+                ("q1", "Q1"),
+                ("q3", "Q3"),
+                ("n_below", "below"),
+                ("n_above", "above"),
+                ("outlier_share", "share"),
+            ],
+            "eda-iqr",
+        ),
+        "<h3>Strongest correlations with each offer</h3><p>Pearson correlation of each model "
+        "input with the offer's one-vs-rest indicator (phi for one-hot inputs, point-biserial "
+        "for lat/long), top 3 per offer.</p>",
+        _table(
+            eda.get("correlations", []),
+            [
+                ("campaign_id", "campaign"),
+                ("offer_id", "offer"),
+                ("strength_rank", "rank"),
+                ("feature_name", "input"),
+                ("method", "method"),
+                ("correlation", "correlation"),
+            ],
+            "eda-corr",
+        ),
+        "</section>",
+    ]
+    return "".join(parts)
