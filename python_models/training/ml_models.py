@@ -1,10 +1,14 @@
-"""Model registry: train, evaluate and gate one XGBoost model per campaign.
+"""Model registry: train, evaluate and gate one XGBoost model per spec and group.
 
-Upserts by model_id: each build adds a row per campaign and re-emits a replaced
-champion as `retired`; rows are never deleted (full_refresh is off).
+Upserts by model_id: each build adds a row per (model name, group) and
+re-emits a replaced champion as `retired`; rows are never deleted
+(full_refresh is off).
 """
 
-from warehouse_ml.registry import TrainingSettings, duckdb_campaign_fetcher, train_all
+import json
+
+from warehouse_ml.registry import train_all
+from warehouse_ml.sql_fetcher import SqlTrainingFetcher, TrainingRelations, duckdb_query
 
 
 def model(dbt, session):
@@ -13,36 +17,27 @@ def model(dbt, session):
         incremental_strategy="delete+insert",
         unique_key="model_id",
         full_refresh=False,
+        on_schema_change="append_new_columns",
     )
-    # dbt ships only the config keys named literally here to the Python model.
-    dbt_vars = {
-        "hpo_trials": dbt.config.get("hpo_trials"),
-        "hpo_seed": dbt.config.get("hpo_seed"),
-        "num_boost_round": dbt.config.get("num_boost_round"),
-        "early_stopping_rounds": dbt.config.get("early_stopping_rounds"),
-        "min_training_rows": dbt.config.get("min_training_rows"),
-        "training_sample_cap": dbt.config.get("training_sample_cap"),
-        "hpo_sample_cap": dbt.config.get("hpo_sample_cap"),
-        "training_threads": dbt.config.get("training_threads"),
-        "refit_on_validation": dbt.config.get("refit_on_validation"),
-        "max_hamming_loss": dbt.config.get("max_hamming_loss"),
-        "pinned_models": dbt.config.get("pinned_models"),
-    }
-    settings = TrainingSettings.from_vars(dbt_vars)
-    labelled = dbt.ref("int_conversions_labelled")
-    fetch = duckdb_campaign_fetcher(
-        labelled,
-        dbt.ref("int_conversions_features"),
-        dbt.ref("fit_feature_columns"),
-        dbt.ref("fit_offer_classes"),
-        settings,
+    # dbt ships only the config keys named literally here to the Python model;
+    # the specs arrive resolved (defaults and dbt vars applied) by macro model_specs().
+    specs = json.loads(dbt.config.get("model_specs"))
+    relations = TrainingRelations(
+        "wml_training_labelled", "wml_training_features", "wml_feature_columns", "wml_label_classes"
     )
-    campaigns = [r[0] for r in labelled.project("campaign_id").distinct().fetchall()]
+    query = duckdb_query(
+        session,
+        {
+            relations.labelled: dbt.ref("int_training_labelled"),
+            relations.features: dbt.ref("int_training_features"),
+            relations.feature_columns: dbt.ref("fit_feature_columns"),
+            relations.classes: dbt.ref("fit_label_classes"),
+        },
+    )
     previous = session.sql(f"select * from {dbt.this}").df() if dbt.is_incremental else None
     return train_all(
-        campaigns,
-        fetch,
-        settings,
+        specs,
+        SqlTrainingFetcher(query, relations),
         invocation_id=dbt.config.get("invocation_id"),
         previous=previous,
     )

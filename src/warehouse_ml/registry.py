@@ -1,11 +1,13 @@
-"""Train every campaign, apply the quality gate and produce model-registry rows.
+"""Train every model spec's groups, apply each spec's gate, produce registry rows.
 
 The registry (``ml_models``) is append-only in spirit: a model row is never
-deleted. Each build adds one row per campaign (``champion`` when the new model
-passes the gate, ``rejected`` otherwise, with the reason) and re-emits the
-previous champion as ``retired`` when a new one replaces it. The engine-specific
-part is only how a campaign's rows are fetched (:class:`CampaignData`), so the
-DuckDB dbt Python model and the Trino runner share all of this.
+deleted. Each build adds one row per (model name, group) (``champion`` when the
+new model passes its spec's gate, ``rejected`` otherwise, with the reason) and
+re-emits the previous champion of the same model name and group as ``retired``
+when a new one replaces it; another spec's champions are never touched. The
+engine-specific part is only how a group's rows are read (a query function for
+:class:`warehouse_ml.sql_fetcher.SqlTrainingFetcher`), so the DuckDB dbt Python
+model and the Trino runner share all of this.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -22,18 +24,30 @@ import numpy as np
 import pandas as pd
 
 from warehouse_ml.features import long_to_matrix
-from warehouse_ml.metrics import evaluate_multiclass, passes_gate, rare_value_breakdown
+from warehouse_ml.metrics import (
+    evaluate_binary,
+    evaluate_multiclass,
+    passes_gate,
+    rare_value_breakdown,
+)
 from warehouse_ml.sql_compiler import compile_booster_sql
-from warehouse_ml.training import TrainingSkipped, predict_proba, train_model
-
-TASK = "offer_conversion"
+from warehouse_ml.training import (
+    ParamRange,
+    TrainingSkipped,
+    class_probabilities,
+    search_space_from_spec,
+    train_model,
+)
 
 REGISTRY_COLUMNS = (
     "model_id",
+    "model_name",
+    "group_id",
     "campaign_id",
     "task",
     "status",
     "status_reason",
+    "status_code",
     "fitted_state_id",
     "invocation_id",
     "hyperparameters",
@@ -53,37 +67,50 @@ REGISTRY_COLUMNS = (
 
 @dataclass(frozen=True)
 class TrainingSettings:
-    """The dbt vars that steer training, validated once.
+    """What steers training, the gate and the compiled scorer for one spec.
+
+    Built from a resolved spec (:func:`warehouse_ml.spec.load_spec_file`, or
+    the JSON dbt renders) by :meth:`from_spec`; the defaults are the offer
+    model's.
 
     Example:
-        >>> TrainingSettings(n_trials=2).max_hamming_loss
+        >>> TrainingSettings(n_trials=2).gate_threshold
         0.4
     """
 
+    model_name: str = "offer_conversion"
+    label_kind: str = "multiclass"
+    objective: str = "multi:softprob"
+    eval_metric: str = "mlogloss"
+    search_space: Mapping[str, ParamRange] | None = None
     n_trials: int = 10
     seed: int = 13
     num_boost_round: int = 300
     early_stopping_rounds: int = 20
     min_rows: int = 50
-    max_hamming_loss: float = 0.40
+    gate_metric: str = "hamming_loss"
+    gate_direction: str = "max"
+    gate_threshold: float = 0.40
     sample_cap: int = 5_000_000
     search_sample_cap: int = 100_000
     refit_on_validation: bool = True
     threads: int = 0
     dialect: str = "duckdb"
-    pinned_models: Mapping[str, str] = field(default_factory=dict)
+    groups: Sequence[str] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:
         if self.n_trials < 1:
             raise ValueError(f"hpo_trials must be at least 1, got {self.n_trials}")
-        if not 0 < self.max_hamming_loss <= 1:
-            raise ValueError(f"max_hamming_loss must be in (0, 1], got {self.max_hamming_loss}")
         if self.sample_cap < 1:
             raise ValueError(f"training_sample_cap must be positive, got {self.sample_cap}")
         if self.search_sample_cap < 1:
             raise ValueError(f"hpo_sample_cap must be positive, got {self.search_sample_cap}")
         if self.threads < 0:
             raise ValueError(f"training_threads must be 0 (all cores) or more, got {self.threads}")
+        if self.label_kind not in ("multiclass", "binary"):
+            raise ValueError(f"label kind must be multiclass or binary, got {self.label_kind!r}")
+        if self.gate_direction not in ("max", "min"):
+            raise ValueError(f"gate direction must be max or min, got {self.gate_direction!r}")
 
     @property
     def nthread(self) -> int:
@@ -96,41 +123,45 @@ class TrainingSettings:
             return os.cpu_count() or 1
 
     @classmethod
-    def from_vars(cls, dbt_vars: Mapping[str, Any], dialect: str = "duckdb") -> TrainingSettings:
-        """Build settings from the dbt vars (values may arrive as text from YAML)."""
-        get = dbt_vars.get
-        pinned = get("pinned_models") or {}
-        if isinstance(pinned, str):
-            pinned = json.loads(pinned)
+    def from_spec(cls, spec: Mapping[str, Any], dialect: str = "duckdb") -> TrainingSettings:
+        """Settings of one resolved spec (dbt vars already applied)."""
+        training, gate, sampling = spec["training"], spec["gate"], spec["sampling"]
         return cls(
-            n_trials=int(get("hpo_trials")),
-            seed=int(get("hpo_seed")),
-            num_boost_round=int(get("num_boost_round")),
-            early_stopping_rounds=int(get("early_stopping_rounds")),
-            min_rows=int(get("min_training_rows")),
-            max_hamming_loss=float(get("max_hamming_loss")),
-            sample_cap=int(get("training_sample_cap")),
-            search_sample_cap=int(get("hpo_sample_cap", cls.search_sample_cap)),
-            threads=int(get("training_threads", cls.threads)),
-            refit_on_validation=_as_bool(get("refit_on_validation", cls.refit_on_validation)),
+            model_name=spec["name"],
+            label_kind=spec["label"]["kind"],
+            objective=training["objective"],
+            eval_metric=training["eval_metric"],
+            search_space=search_space_from_spec(training["search_space"]),
+            n_trials=int(training["hpo_trials"]),
+            seed=int(training["hpo_seed"]),
+            num_boost_round=int(training["num_boost_round"]),
+            early_stopping_rounds=int(training["early_stopping_rounds"]),
+            min_rows=int(training["min_training_rows"]),
+            gate_metric=gate["metric"],
+            gate_direction=gate["direction"],
+            gate_threshold=float(gate["threshold"]),
+            sample_cap=int(sampling["training_sample_cap"]),
+            search_sample_cap=int(sampling["hpo_sample_cap"]),
+            refit_on_validation=_as_bool(training["refit_on_validation"]),
+            threads=int(training["training_threads"]),
             dialect=dialect,
-            pinned_models={str(k).lower(): str(v).lower() for k, v in dict(pinned).items()},
+            groups=tuple(spec.get("groups") or ()),
         )
 
 
 @dataclass
-class CampaignData:
-    """One campaign's training input, as read from the warehouse.
+class GroupData:
+    """One (model name, group)'s training input, as read from the warehouse.
 
     Attributes:
-        labelled: ``event_id, split, class_index`` (one row per kept event),
-            and ``has_rare_value`` when known (test metrics are then also
-            reported without and with rare values). The fetchers give
-            ``event_id`` as an integer key in event-id order (1..n); text ids
+        labelled: ``entity_id, split, class_index`` (one row per kept
+            example), and ``has_rare_value`` when known (test metrics are then
+            also reported without and with rare values). The fetcher gives
+            ``entity_id`` as an integer key in entity-id order (1..n); text ids
             work too.
-        features: ``event_id, feature_index, value`` (long form, same keys).
+        features: ``entity_id, feature_index, value`` (long form, same keys).
         feature_columns: ``feature_index, feature_name, kind`` of the fitted state.
-        classes: ``offer_id, class_index`` of the fitted state.
+        classes: ``label_value, class_index`` of the fitted state.
         fitted_state_id: the fitted state these rows were encoded with.
     """
 
@@ -153,69 +184,87 @@ def _as_bool(value: Any) -> bool:
     raise ValueError(f"expected true or false, got {value!r}")
 
 
-def model_id_for(campaign_id: str, invocation_id: str) -> str:
-    """A deterministic model id: the same build of the same campaign gets the same id."""
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"warehouse_ml:{campaign_id}:{invocation_id}"))
+def model_id_for(model_name: str, group_id: str, invocation_id: str) -> str:
+    """A deterministic model id: the same build of the same spec and group gets the same id."""
+    key = f"warehouse_ml:{model_name}:{group_id}:{invocation_id}"
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, key))
 
 
-def _split_rows(data: CampaignData, split: str) -> pd.DataFrame:
+def _split_rows(data: GroupData, split: str) -> pd.DataFrame:
     """A split's labelled rows in event-id order: the row order of every per-split array."""
-    return data.labelled[data.labelled["split"] == split].sort_values("event_id")
+    return data.labelled[data.labelled["split"] == split].sort_values("entity_id")
 
 
-def _matrices(data: CampaignData) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Dense (X, y) per split, rows in event-id order so results do not depend on read order."""
+def _matrices(data: GroupData) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Dense (X, y) per split, rows in entity-id order so results do not depend on read order."""
     columns = data.feature_columns.sort_values("feature_index")
     kinds = columns["kind"].tolist()
     if columns["feature_index"].tolist() != list(range(len(kinds))):
         raise ValueError("feature columns of the fitted state are not numbered 0..n-1")
-    long = data.features.rename(columns={"event_id": "row_id"})
+    long = data.features.rename(columns={"entity_id": "row_id"})
     out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for split in ("train", "validation", "test"):
         rows = _split_rows(data, split)
-        ids = rows["event_id"].to_numpy()
+        ids = rows["entity_id"].to_numpy()
         X = long_to_matrix(long, ids, kinds)
         out[split] = (X, rows["class_index"].to_numpy(dtype=np.int64))
     return out
 
 
-def _has_rare_value(data: CampaignData, split: str) -> np.ndarray | None:
+def _has_rare_value(data: GroupData, split: str) -> np.ndarray | None:
     """The split's ``has_rare_value`` flags in :func:`_matrices` row order, if fetched."""
     if "has_rare_value" not in data.labelled.columns:
         return None
     return _split_rows(data, split)["has_rare_value"].astype(bool).to_numpy()
 
 
-def train_campaign(
-    campaign_id: str,
-    data: CampaignData,
+def _evaluate(
+    settings: TrainingSettings,
+    y: np.ndarray,
+    proba: np.ndarray,
+    labels: list[str],
+    majority: int,
+) -> dict[str, Any]:
+    """Test or validation metrics for the spec's label kind."""
+    if settings.label_kind == "binary":
+        return evaluate_binary(y, proba[:, 1])
+    return evaluate_multiclass(y, proba, labels, baseline_class=majority)
+
+
+def train_group(
+    group_id: str,
+    data: GroupData,
     settings: TrainingSettings,
     *,
     invocation_id: str,
     trained_at: datetime | None = None,
 ) -> dict[str, Any]:
-    """Train, evaluate and gate one campaign; return its registry row.
+    """Train, evaluate and gate one (model name, group); return its registry row.
 
-    A campaign that cannot be trained (one offer, too few rows, a class absent
-    from training) gets a ``rejected`` row whose ``status_reason`` says why,
-    so the build goes on for the other campaigns.
+    A group that cannot be trained (one class, too few rows, a class absent
+    from training) gets a ``rejected`` row whose ``status_reason`` says why and
+    whose ``status_code`` is :class:`TrainingSkipped`'s code, so the build goes
+    on for the other groups and specs.
     """
     trained_at = trained_at or datetime.now(UTC)
     classes = data.classes.sort_values("class_index")
-    labels = classes["offer_id"].astype(str).tolist()
+    labels = classes["label_value"].astype(str).tolist()
     columns = data.feature_columns.sort_values("feature_index")
     row: dict[str, Any] = {
-        "model_id": model_id_for(campaign_id, invocation_id),
-        "campaign_id": campaign_id,
-        "task": TASK,
+        "model_id": model_id_for(settings.model_name, group_id, invocation_id),
+        "model_name": settings.model_name,
+        "group_id": group_id,
+        "campaign_id": group_id,
+        "task": settings.model_name,
         "status": "rejected",
         "status_reason": None,
+        "status_code": None,
         "fitted_state_id": data.fitted_state_id,
         "invocation_id": invocation_id,
         "hyperparameters": None,
         "feature_columns": json.dumps(columns["feature_name"].tolist()),
         "feature_kinds": json.dumps(columns["kind"].tolist()),
-        "classes": json.dumps({offer: i for i, offer in enumerate(labels)}),
+        "classes": json.dumps(dict(zip(labels, classes["class_index"].astype(int), strict=True))),
         "metrics": None,
         "n_train_rows": 0,
         "n_validation_rows": 0,
@@ -232,17 +281,31 @@ def train_campaign(
         matrices["test"],
     )
     row.update(n_train_rows=len(y_train), n_validation_rows=len(y_valid), n_test_rows=len(y_test))
+    binary = settings.label_kind == "binary"
+    n_classes = 2 if binary else len(labels)
     try:
+        if binary and sorted(classes["class_index"].astype(int)) != [0, 1]:
+            raise TrainingSkipped(
+                f"the training split holds only class(es) {labels}; a binary model needs both",
+                code="missing_class",
+            )
         if len(labels) < 2:
-            raise TrainingSkipped(f"campaign has {len(labels)} offer(s) in training; needs 2+")
+            raise TrainingSkipped(
+                f"group has {len(labels)} class(es) in training; needs 2+", code="single_class"
+            )
         if len(y_test) == 0:
-            raise TrainingSkipped("test split is empty; cannot evaluate the model")
+            raise TrainingSkipped(
+                "test split is empty; cannot evaluate the model", code="no_test_rows"
+            )
         result = train_model(
             X_train,
             y_train,
             X_valid,
             y_valid,
-            n_classes=len(labels),
+            n_classes=n_classes,
+            objective=settings.objective,
+            eval_metric=settings.eval_metric,
+            search_space=settings.search_space,
             n_trials=settings.n_trials,
             seed=settings.seed,
             num_boost_round=settings.num_boost_round,
@@ -254,14 +317,15 @@ def train_campaign(
         )
     except TrainingSkipped as skipped:
         row["status_reason"] = f"not trained: {skipped}"
+        row["status_code"] = skipped.code
         return row
 
     booster = result.booster
-    # The baseline guesses the training split's majority offer, as a deployed
+    # The baseline guesses the training split's majority class, as a deployed
     # majority-class rule would.
-    majority = int(np.bincount(y_train, minlength=len(labels)).argmax())
-    test_proba = predict_proba(booster, X_test)
-    test_metrics = evaluate_multiclass(y_test, test_proba, labels, baseline_class=majority)
+    majority = int(np.bincount(y_train, minlength=n_classes).argmax())
+    test_proba = class_probabilities(booster, X_test)
+    test_metrics = _evaluate(settings, y_test, test_proba, labels, majority)
     # The reference for prediction drift: the distribution of the winning
     # probability on the test split (Hivemall fits a Gaussian to it).
     top = test_proba.max(axis=1).astype(np.float64)
@@ -271,13 +335,18 @@ def train_campaign(
     if test_rare is not None:
         test_metrics.update(rare_value_breakdown(y_test, test_proba, test_rare))
     # Judged with the model chosen on validation, which never trained on it.
-    valid_metrics = evaluate_multiclass(
-        y_valid, predict_proba(result.validation_booster, X_valid), labels, baseline_class=majority
+    valid_proba = class_probabilities(result.validation_booster, X_valid)
+    valid_metrics = _evaluate(settings, y_valid, valid_proba, labels, majority)
+    passed, reason = passes_gate(
+        test_metrics,
+        settings.gate_threshold,
+        metric=settings.gate_metric,
+        direction=settings.gate_direction,
     )
-    passed, reason = passes_gate(test_metrics, settings.max_hamming_loss)
     row.update(
         status="champion" if passed else "rejected",
         status_reason=reason,
+        status_code="passed_gate" if passed else "failed_gate",
         hyperparameters=json.dumps(result.best_params, sort_keys=True),
         metrics=json.dumps({"test": test_metrics, "validation": valid_metrics}, default=float),
         best_iteration=int(result.best_iteration),
@@ -295,35 +364,51 @@ def train_campaign(
 
 
 def retire_replaced(new_rows: Iterable[Mapping[str, Any]], previous: pd.DataFrame) -> pd.DataFrame:
-    """Previous champions replaced by a new champion, re-emitted as ``retired``."""
-    new_champions = {r["campaign_id"] for r in new_rows if r["status"] == "champion"}
+    """Previous champions of the same (model name, group) as a new champion,
+    re-emitted as ``retired``; other specs' and groups' champions stay."""
+    new_champions = {
+        (r["model_name"], r["group_id"]) for r in new_rows if r["status"] == "champion"
+    }
     if previous is None or previous.empty or not new_champions:
         return pd.DataFrame(columns=list(REGISTRY_COLUMNS))
-    mask = (previous["status"] == "champion") & previous["campaign_id"].isin(new_champions)
-    retired = previous.loc[mask, list(REGISTRY_COLUMNS)].copy()
+    keys = pd.Series(list(zip(previous["model_name"], previous["group_id"], strict=True)))
+    mask = (previous["status"] == "champion").to_numpy() & keys.isin(new_champions).to_numpy()
+    retired = previous.loc[mask].reindex(columns=list(REGISTRY_COLUMNS)).copy()
     retired["status"] = "retired"
     retired["status_reason"] = "replaced by a newer champion"
+    retired["status_code"] = "replaced"
     return retired
 
 
 def train_all(
-    campaign_ids: Iterable[str],
-    fetch: Callable[[str], CampaignData],
-    settings: TrainingSettings,
+    specs: Sequence[Mapping[str, Any]],
+    fetcher: Any,
     *,
     invocation_id: str,
+    dialect: str = "duckdb",
     previous: pd.DataFrame | None = None,
     progress: Callable[[str], None] = print,
 ) -> pd.DataFrame:
-    """Train each campaign (fetched one at a time to bound memory) and return
-    the registry rows to upsert by ``model_id``: the new rows plus retirements."""
+    """Train each spec's groups (fetched one at a time to bound memory) and
+    return the registry rows to upsert by ``model_id``: the new rows plus
+    retirements.
+
+    ``fetcher`` has ``groups(model_name) -> list[str]`` and
+    ``fetch(model_name, group_id, sample_cap) -> GroupData``
+    (:class:`warehouse_ml.sql_fetcher.SqlTrainingFetcher`).
+    """
     rows: list[dict[str, Any]] = []
-    campaigns = sorted(set(campaign_ids))
-    for n, campaign_id in enumerate(campaigns, start=1):
-        progress(f"[warehouse_ml] training campaign {n}/{len(campaigns)}: {campaign_id}")
-        row = train_campaign(campaign_id, fetch(campaign_id), settings, invocation_id=invocation_id)
-        progress(f"[warehouse_ml]   -> {row['status']}: {row['status_reason']}")
-        rows.append(row)
+    for spec in specs:
+        settings = TrainingSettings.from_spec(spec, dialect)
+        groups = fetcher.groups(settings.model_name)
+        for n, group_id in enumerate(groups, start=1):
+            progress(
+                f"[warehouse_ml] training {settings.model_name} group {n}/{len(groups)}: {group_id}"
+            )
+            data = fetcher.fetch(settings.model_name, group_id, settings.sample_cap)
+            row = train_group(group_id, data, settings, invocation_id=invocation_id)
+            progress(f"[warehouse_ml]   -> {row['status']}: {row['status_reason']}")
+            rows.append(row)
     new = pd.DataFrame(rows, columns=list(REGISTRY_COLUMNS))
     retired = retire_replaced(rows, previous if previous is not None else pd.DataFrame())
     frames = [f for f in (new, retired) if not f.empty]
@@ -332,66 +417,3 @@ def train_all(
         out[col] = out[col].astype("Int64")
     out["trained_at"] = pd.to_datetime(out["trained_at"], utc=True)
     return out
-
-
-def duckdb_campaign_fetcher(
-    labelled: Any,
-    features: Any,
-    feature_columns: Any,
-    classes: Any,
-    settings: TrainingSettings,
-) -> Callable[[str], CampaignData]:
-    """Fetch one campaign at a time from DuckDB relations (what dbt-duckdb's
-    ``dbt.ref`` returns), capping each split at ``settings.sample_cap`` rows by
-    a deterministic hash so larger inputs do not blow up memory."""
-    import duckdb
-
-    def where_campaign(rel: Any, campaign_id: str) -> Any:
-        return rel.filter(
-            duckdb.ColumnExpression("campaign_id") == duckdb.ConstantExpression(campaign_id)
-        )
-
-    def fetch(campaign_id: str) -> CampaignData:
-        rows = where_campaign(labelled, campaign_id)
-        n_train = rows.filter("split = 'train'").aggregate("count(*)").fetchall()[0][0]
-        if n_train > settings.sample_cap:
-            rows = rows.filter(
-                duckdb.ColumnExpression("sample_fraction")
-                < duckdb.ConstantExpression(settings.sample_cap / n_train)
-            )
-        # An integer key in event-id order stands in for the 36-character id on
-        # the way to pandas: the same row order, ~5x less memory and no string
-        # matching when the long rows are pivoted (long_to_matrix).
-        keyed = rows.project(
-            "event_id, fitted_state_id, split, class_index, has_rare_value, "
-            "row_number() over (order by event_id) as event_key"
-        )
-        labelled_df = keyed.project(
-            "event_key as event_id, fitted_state_id, split, class_index, has_rare_value"
-        ).df()
-        state = labelled_df["fitted_state_id"].iloc[0] if len(labelled_df) else ""
-        keys = keyed.project("event_id as key_event_id, event_key")
-        feats = (
-            features.join(keys, "event_id = key_event_id")
-            .project("event_key as event_id, feature_index, value")
-            .df()
-        )
-
-        def of_state(rel: Any) -> pd.DataFrame:
-            return (
-                where_campaign(rel, campaign_id)
-                .filter(
-                    duckdb.ColumnExpression("fitted_state_id") == duckdb.ConstantExpression(state)
-                )
-                .df()
-            )
-
-        return CampaignData(
-            labelled=labelled_df,
-            features=feats,
-            feature_columns=of_state(feature_columns),
-            classes=of_state(classes),
-            fitted_state_id=state,
-        )
-
-    return fetch

@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
 import xgboost as xgb
 
 from warehouse_ml.features import long_to_matrix
-from warehouse_ml.training import predict_proba
+from warehouse_ml.sql_fetcher import QueryFn
+from warehouse_ml.training import class_probabilities
 
 SCORE_COLUMNS = (
+    "model_name",
     "request_id",
-    "campaign_id",
+    "group_id",
     "model_id",
-    "offer_id",
+    "label_value",
     "class_index",
     "probability",
     "rank",
@@ -24,37 +26,41 @@ SCORE_COLUMNS = (
 
 
 def rank_scores(scores: pd.DataFrame) -> pd.DataFrame:
-    """Add ``rank`` (1 = most probable offer of the request; ties by class index)."""
+    """Add ``rank`` (1 = most probable class of the request; ties by class index)."""
     ordered = scores.sort_values(
-        ["request_id", "probability", "class_index"], ascending=[True, False, True]
+        ["model_name", "request_id", "probability", "class_index"],
+        ascending=[True, True, False, True],
     )
-    ordered["rank"] = ordered.groupby("request_id").cumcount() + 1
+    ordered["rank"] = ordered.groupby(["model_name", "request_id"]).cumcount() + 1
     return ordered.reset_index(drop=True)
 
 
 def score_model_requests(
     model: pd.Series, request_ids: list[str], features: pd.DataFrame
 ) -> pd.DataFrame:
-    """Score one serving model's requests; one row per request and offer.
+    """Score one serving model's requests; one row per request and class.
 
-    ``model`` holds the registry columns ``model_id, campaign_id, booster_json,
-    feature_kinds, classes``; ``features`` is the long form
+    ``model`` holds the registry columns ``model_id, model_name, group_id,
+    booster_json, feature_kinds, classes``; ``features`` is the long form
     ``(request_id, feature_index, value)``.
     """
     kinds = json.loads(model["feature_kinds"])
     classes = json.loads(model["classes"])
-    offers = sorted(classes, key=classes.get)
+    by_index = {int(index): label for label, index in classes.items()}
     booster = xgb.Booster()
     booster.load_model(bytearray(model["booster_json"].encode()))
     X = long_to_matrix(features.rename(columns={"request_id": "row_id"}), request_ids, kinds)
-    proba = predict_proba(booster, X) if len(request_ids) else np.zeros((0, len(offers)))
+    n_classes = max(2, len(by_index))
+    proba = class_probabilities(booster, X) if len(request_ids) else np.zeros((0, n_classes))
     n_rows, n_classes = proba.shape
+    labels = [by_index.get(i, str(i)) for i in range(n_classes)]
     return pd.DataFrame(
         {
+            "model_name": model["model_name"],
             "request_id": np.repeat(np.asarray(request_ids, dtype=object), n_classes),
-            "campaign_id": model["campaign_id"],
+            "group_id": model["group_id"],
             "model_id": model["model_id"],
-            "offer_id": np.tile(np.asarray(offers, dtype=object), n_rows),
+            "label_value": np.tile(np.asarray(labels, dtype=object), n_rows),
             "class_index": np.tile(np.arange(n_classes, dtype=np.int32), n_rows),
             "probability": proba.reshape(-1).astype(np.float64),
         }
@@ -63,13 +69,14 @@ def score_model_requests(
 
 def score_requests(
     serving: pd.DataFrame,
-    requests_of: Callable[[str], tuple[list[str], pd.DataFrame]],
+    requests_of: Callable[[str, str], tuple[list[str], pd.DataFrame]],
     progress: Callable[[str], None] = print,
 ) -> pd.DataFrame:
     """Score every serving model's requests (fetched per model to bound memory)."""
     frames = []
-    for n, (_, model) in enumerate(serving.sort_values("campaign_id").iterrows(), start=1):
-        ids, features = requests_of(model["model_id"])
+    ordered = serving.sort_values(["model_name", "group_id"])
+    for n, (_, model) in enumerate(ordered.iterrows(), start=1):
+        ids, features = requests_of(model["model_name"], model["model_id"])
         progress(f"[warehouse_ml] scoring {len(ids)} requests with model {n}/{len(serving)}")
         frames.append(score_model_requests(model, ids, features))
     if not frames:
@@ -77,17 +84,36 @@ def score_requests(
     return rank_scores(pd.concat(frames, ignore_index=True))[list(SCORE_COLUMNS)]
 
 
-def duckdb_request_fetcher(assigned, features) -> Callable[[str], tuple[list[str], pd.DataFrame]]:
-    """Fetch one model's scorable requests and their long features from DuckDB relations."""
-    import duckdb
+def sql_request_fetcher(
+    query: QueryFn, requests: str, features: str
+) -> Callable[[str, str], tuple[list[str], pd.DataFrame]]:
+    """Fetch one model's scorable requests and their long features through ``query``.
 
-    def fetch(model_id: str) -> tuple[list[str], pd.DataFrame]:
-        rows = assigned.filter(
-            (duckdb.ColumnExpression("model_id") == duckdb.ConstantExpression(model_id))
-            & duckdb.ColumnExpression("scoring_error").isnull()
-        ).project("request_id")
-        ids = sorted(r[0] for r in rows.fetchall())
-        feats = features.join(rows, "request_id").project("request_id, feature_index, value").df()
+    ``requests`` and ``features`` name the dbt models ``int_scoring_requests``
+    and ``int_scoring_features`` (trusted names).
+    """
+
+    def fetch(model_name: str, model_id: str) -> tuple[list[str], pd.DataFrame]:
+        scorable = (
+            f"select request_id from {requests} "
+            "where model_name = ? and model_id = ? and scoring_error is null"
+        )
+        ids = sorted(str(r) for r in query(scorable, [model_name, model_id])["request_id"])
+        feats = query(
+            "select features.request_id, features.feature_index, features.value "
+            f"from {features} as features inner join ({scorable}) as scorable "
+            "on features.request_id = scorable.request_id where features.model_name = ?",
+            [model_name, model_id, model_name],
+        )
         return ids, feats
 
     return fetch
+
+
+__all__: Sequence[str] = [
+    "SCORE_COLUMNS",
+    "rank_scores",
+    "score_model_requests",
+    "score_requests",
+    "sql_request_fetcher",
+]

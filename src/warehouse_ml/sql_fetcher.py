@@ -1,17 +1,15 @@
-"""Fetch a campaign's training input with plain SQL, from any engine with a DB-API.
+"""Read a (model name, group)'s training input with plain SQL, on any engine.
 
-:func:`warehouse_ml.registry.duckdb_campaign_fetcher` reads DuckDB relations
-(what a dbt-duckdb Python model gets). Engines where training runs outside dbt
-(Trino, through the ``trino`` client) get the same :class:`CampaignData` from
-:func:`sql_campaign_fetcher`, which only needs a ``query(sql, params)``
-function returning a DataFrame and the names of the four dbt models. The SQL
-is portable (``?`` parameters, no dialect functions), so the function works
-on DuckDB too, which is how the tests hold it to the DuckDB fetcher.
+One implementation for DuckDB (the dbt Python model registers its refs as
+views and passes the connection's ``execute``) and Trino (the ``trino``
+client): :class:`SqlTrainingFetcher` needs only a ``query(sql, params)``
+function returning a DataFrame and the names of the four relations training
+reads. The SQL is portable (``?`` parameters, no dialect functions).
 
-The sampling rule is the DuckDB fetcher's: when a campaign has more training
-rows than ``settings.sample_cap``, every split keeps the rows whose
-``sample_fraction`` (an md5 hash computed in SQL, the same on every engine) is
-below ``sample_cap / n_train``.
+Sampling: when a group has more training rows than the spec's
+``training_sample_cap``, every split keeps the rows whose ``sample_fraction``
+(an md5 hash computed in SQL, the same on every engine) is below
+``cap / n_train``.
 """
 
 from __future__ import annotations
@@ -22,17 +20,17 @@ from typing import Any
 
 import pandas as pd
 
-from warehouse_ml.registry import CampaignData, TrainingSettings
+from warehouse_ml.registry import GroupData
 
-__all__ = ["FeatureRelations", "QueryFn", "sql_campaign_fetcher"]
+__all__ = ["QueryFn", "TrainingRelations", "SqlTrainingFetcher"]
 
 #: ``query(sql, params)``: run SQL with ``?`` parameters, return the rows as a DataFrame.
 QueryFn = Callable[[str, Sequence[Any]], pd.DataFrame]
 
 
 @dataclass(frozen=True)
-class FeatureRelations:
-    """Qualified names of the dbt models training reads (trusted, not user input)."""
+class TrainingRelations:
+    """Names of the dbt models training reads (trusted names, not user input)."""
 
     labelled: str
     features: str
@@ -40,74 +38,85 @@ class FeatureRelations:
     classes: str
 
     @classmethod
-    def in_schema(cls, prefix: str) -> FeatureRelations:
-        """The standard model names under ``prefix`` (e.g. ``memory.warehouse_ml``)."""
+    def in_schema(cls, prefix: str) -> TrainingRelations:
+        """The model names under ``prefix`` (e.g. ``memory.warehouse_ml``; empty: unqualified)."""
         head = f"{prefix}." if prefix else ""
         return cls(
-            labelled=f"{head}int_conversions_labelled",
-            features=f"{head}int_conversions_features",
+            labelled=f"{head}int_training_labelled",
+            features=f"{head}int_training_features",
             feature_columns=f"{head}fit_feature_columns",
-            classes=f"{head}fit_offer_classes",
+            classes=f"{head}fit_label_classes",
         )
 
 
-def sql_campaign_fetcher(
-    query: QueryFn, relations: FeatureRelations, settings: TrainingSettings
-) -> Callable[[str], CampaignData]:
-    """Return ``fetch(campaign_id) -> CampaignData`` reading through ``query``.
+class SqlTrainingFetcher:
+    """``groups(model_name)`` and ``fetch(model_name, group_id, sample_cap)`` through ``query``.
 
     Example (DuckDB, after a dbt build)::
 
         con = duckdb.connect("warehouse.duckdb", read_only=True)
-        fetch = sql_campaign_fetcher(
+        fetcher = SqlTrainingFetcher(
             lambda sql, params: con.execute(sql, list(params)).df(),
-            FeatureRelations.in_schema("main"),
-            TrainingSettings(),
+            TrainingRelations.in_schema("main"),
         )
-        data = fetch(campaign_id)
+        data = fetcher.fetch("offer_conversion", fetcher.groups("offer_conversion")[0], 5_000_000)
     """
-    rel = relations
 
-    def fetch(campaign_id: str) -> CampaignData:
-        counted = query(
+    def __init__(self, query: QueryFn, relations: TrainingRelations) -> None:
+        self.query = query
+        self.relations = relations
+
+    def groups(self, model_name: str) -> list[str]:
+        """The groups of a model name that have labelled examples, sorted."""
+        rows = self.query(
+            f"select distinct group_id from {self.relations.labelled} where model_name = ?",
+            [model_name],
+        )
+        return sorted(str(g) for g in rows["group_id"])
+
+    def fetch(self, model_name: str, group_id: str, sample_cap: int) -> GroupData:
+        """One group's labelled rows, long features, feature columns and classes."""
+        rel = self.relations
+        key = [model_name, group_id]
+        counted = self.query(
             f"select count(*) as n_train from {rel.labelled} "
-            "where campaign_id = ? and split = 'train'",
-            [campaign_id],
+            "where model_name = ? and group_id = ? and split = 'train'",
+            key,
         )
         n_train = int(counted["n_train"].iloc[0])
-        sample, params = "", [campaign_id]
-        if n_train > settings.sample_cap:
-            sample, params = (
-                " and labelled.sample_fraction < ?",
-                [campaign_id, settings.sample_cap / n_train],
-            )
-        # Events keyed by an integer in event-id order, as the DuckDB fetcher
-        # does: the same rows and order, without 36-character ids in pandas.
+        sample, params = "", key
+        if n_train > sample_cap:
+            sample, params = " and labelled.sample_fraction < ?", [*key, sample_cap / n_train]
+        # Examples keyed by an integer in entity-id order: the same rows and
+        # order, without long text ids in pandas (long_to_matrix is ~5x faster).
         keyed = (
             "with keyed as (select labelled.*, "
-            "row_number() over (order by labelled.event_id) as event_key "
-            f"from {rel.labelled} as labelled where labelled.campaign_id = ?{sample}) "
+            "row_number() over (order by labelled.entity_id) as entity_key "
+            f"from {rel.labelled} as labelled "
+            f"where labelled.model_name = ? and labelled.group_id = ?{sample}) "
         )
-        labelled = query(
-            keyed + "select event_key as event_id, fitted_state_id, split, class_index, "
+        labelled = self.query(
+            keyed + "select entity_key as entity_id, fitted_state_id, split, class_index, "
             "has_rare_value from keyed",
             params,
         )
-        features = query(
-            keyed + "select keyed.event_key as event_id, features.feature_index, features.value "
-            f"from {rel.features} as features "
-            "inner join keyed on features.event_id = keyed.event_id",
+        features = self.query(
+            keyed + "select keyed.entity_key as entity_id, features.feature_index, "
+            f"features.value from {rel.features} as features "
+            "inner join keyed on features.model_name = keyed.model_name "
+            "and features.entity_id = keyed.entity_id",
             params,
         )
         state = str(labelled["fitted_state_id"].iloc[0]) if len(labelled) else ""
 
         def of_state(relation: str) -> pd.DataFrame:
-            return query(
-                f"select * from {relation} where campaign_id = ? and fitted_state_id = ?",
-                [campaign_id, state],
+            return self.query(
+                f"select * from {relation} "
+                "where model_name = ? and group_id = ? and fitted_state_id = ?",
+                [*key, state],
             )
 
-        return CampaignData(
+        return GroupData(
             labelled=labelled,
             features=features,
             feature_columns=of_state(rel.feature_columns),
@@ -115,4 +124,17 @@ def sql_campaign_fetcher(
             fitted_state_id=state,
         )
 
-    return fetch
+
+def duckdb_query(session: Any, views: dict[str, Any]) -> QueryFn:
+    """A query function over a DuckDB connection, with dbt relations as named views.
+
+    A dbt-duckdb Python model gets its refs as DuckDB relations; registering
+    them as temporary views lets the same SQL as on Trino read them.
+    """
+    for name, relation in views.items():
+        relation.create_view(name, replace=True)
+
+    def query(sql: str, params: Sequence[Any]) -> pd.DataFrame:
+        return session.execute(sql, list(params)).df()
+
+    return query
