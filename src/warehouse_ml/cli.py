@@ -8,18 +8,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
-import subprocess
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from warehouse_ml.dbt_runner import duckdb_path, run_dbt
+
 SAMPLE_DIR = Path("data/sample")
-LOCK_HINT = (
-    "another process holds the DuckDB file {path} (a DuckDB shell, a notebook or a BI tool). "
-    "DuckDB allows one writer: close it and run again."
-)
 
 
 def project_root(start: Path | None = None) -> Path:
@@ -29,41 +25,6 @@ def project_root(start: Path | None = None) -> Path:
         if (folder / "dbt_project.yml").is_file():
             return folder
     raise SystemExit("wml: run this inside the warehouse_ml project (no dbt_project.yml found)")
-
-
-def dbt_executable() -> str:
-    """The dbt installed beside this Python (the project's virtual environment)."""
-    beside = Path(sys.executable).with_name("dbt")
-    return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
-
-
-def duckdb_path(root: Path) -> Path:
-    """The DuckDB file dbt builds: ``WML_DUCKDB_PATH`` or ``warehouse.duckdb``."""
-    path = Path(os.environ.get("WML_DUCKDB_PATH", "warehouse.duckdb"))
-    return path if path.is_absolute() else root / path
-
-
-def run_dbt(args: Sequence[str], root: Path, env: dict[str, str] | None = None) -> int:
-    """Run dbt in the project, streaming its output; explain a DuckDB lock clearly."""
-    cmd = [dbt_executable(), *args]
-    print(f"[warehouse_ml] $ {' '.join(cmd)}", flush=True)
-    proc = subprocess.Popen(
-        cmd,
-        cwd=root,
-        env={**os.environ, **(env or {})},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    locked = False
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        sys.stdout.write(line)
-        locked = locked or "Could not set lock on file" in line
-    code = proc.wait()
-    if code and locked:
-        print(f"\nwml: {LOCK_HINT.format(path=duckdb_path(root))}", file=sys.stderr)
-    return code
 
 
 def ensure_sample(root: Path, events: int, requests: int, seed: int) -> None:
@@ -153,7 +114,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     root = project_root()
     started = time.perf_counter()
     ensure_sample(root, args.events, args.requests, args.seed)
-    code = run_dbt(["build", *args.dbt_args], root)
+    code = run_dbt(["build", *args.dbt_args], root).returncode
     if code:
         print("wml demo: dbt build failed (see above)", file=sys.stderr)
         return code
@@ -167,7 +128,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     root = project_root()
     if args.target == "duckdb":
         vars_args = ["--vars", args.vars] if args.vars else []
-        code = run_dbt(["build", "--target", "duckdb", *vars_args], root)
+        code = run_dbt(["build", "--target", "duckdb", *vars_args], root).returncode
         if code:
             print("wml run: dbt build failed (see above)", file=sys.stderr)
         return code
