@@ -168,7 +168,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
+    """The ``wml`` argument parser (defaults read from the environment when built)."""
     parser = argparse.ArgumentParser(prog="wml", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -190,7 +191,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "dbt build the features, train with the trino client, dbt build registry and scoring. "
         "Connection from WML_TRINO_HOST/PORT/CATALOG/SCHEMA/USER (see docs/trino.md).",
     )
-    run.add_argument("--target", choices=["trino", "duckdb"], default="trino")
+    run.add_argument(
+        "--target",
+        choices=["trino", "duckdb"],
+        default=os.environ.get("WML_TARGET", "duckdb"),
+        help="dbt target (default: WML_TARGET, else duckdb)",
+    )
     run.add_argument("--vars", help="dbt vars as YAML, e.g. '{hpo_trials: 2}'")
     run.add_argument(
         "--threads", type=int, default=6, help="dbt threads for the Trino builds (default 6)"
@@ -208,6 +214,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     report.add_argument("--out", help="HTML file to write (default: reports/report.html)")
     report.set_defaults(func=cmd_report)
 
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
     args, extra = parser.parse_known_args(argv)
     # argparse.REMAINDER does not take options that come first (`wml generate --out x`).
     if extra and args.command == "generate":
