@@ -5,9 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from harness import PYTHON, Settings, measure, tail
-
 from warehouse_ml.generator import EVENT_COLUMNS
+
+from harness import PYTHON, Settings, measure, tail
 
 PART_EVENTS = 5_000_000
 

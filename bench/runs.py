@@ -8,6 +8,7 @@ import statistics
 from pathlib import Path
 from typing import Any
 
+from data import expanded, generate
 from harness import Settings, fmt_sample, summarize
 from peer_runs import pandas_peer
 from results import save
@@ -23,8 +24,6 @@ from warehouse import (
     stage_rows,
     warehouse_counts,
 )
-
-from data import expanded, generate
 
 
 def run_full_size(n_events: int, settings: Settings, results: dict[str, Any]) -> None:

@@ -10,9 +10,9 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from harness import BENCH, DBT, PYTHON, Settings, measure, tail
-
 from warehouse_ml.generator import EVENT_COLUMNS
+
+from harness import BENCH, DBT, PYTHON, Settings, measure, tail
 
 # The warehouse stages: (name, dbt --select, extra --exclude, vars, what rows/s counts).
 INGESTION = ("ingestion", "tag:ingestion tag:staging", "", {}, "events")

@@ -8,18 +8,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
-import subprocess
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from warehouse_ml.dbt_runner import duckdb_path, run_dbt
+
 SAMPLE_DIR = Path("data/sample")
-LOCK_HINT = (
-    "another process holds the DuckDB file {path} (a DuckDB shell, a notebook or a BI tool). "
-    "DuckDB allows one writer: close it and run again."
-)
 
 
 def project_root(start: Path | None = None) -> Path:
@@ -29,41 +25,6 @@ def project_root(start: Path | None = None) -> Path:
         if (folder / "dbt_project.yml").is_file():
             return folder
     raise SystemExit("wml: run this inside the warehouse_ml project (no dbt_project.yml found)")
-
-
-def dbt_executable() -> str:
-    """The dbt installed beside this Python (the project's virtual environment)."""
-    beside = Path(sys.executable).with_name("dbt")
-    return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
-
-
-def duckdb_path(root: Path) -> Path:
-    """The DuckDB file dbt builds: ``WML_DUCKDB_PATH`` or ``warehouse.duckdb``."""
-    path = Path(os.environ.get("WML_DUCKDB_PATH", "warehouse.duckdb"))
-    return path if path.is_absolute() else root / path
-
-
-def run_dbt(args: Sequence[str], root: Path, env: dict[str, str] | None = None) -> int:
-    """Run dbt in the project, streaming its output; explain a DuckDB lock clearly."""
-    cmd = [dbt_executable(), *args]
-    print(f"[warehouse_ml] $ {' '.join(cmd)}", flush=True)
-    proc = subprocess.Popen(
-        cmd,
-        cwd=root,
-        env={**os.environ, **(env or {})},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    locked = False
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        sys.stdout.write(line)
-        locked = locked or "Could not set lock on file" in line
-    code = proc.wait()
-    if code and locked:
-        print(f"\nwml: {LOCK_HINT.format(path=duckdb_path(root))}", file=sys.stderr)
-    return code
 
 
 def ensure_sample(root: Path, events: int, requests: int, seed: int) -> None:
@@ -153,7 +114,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     root = project_root()
     started = time.perf_counter()
     ensure_sample(root, args.events, args.requests, args.seed)
-    code = run_dbt(["build", *args.dbt_args], root)
+    code = run_dbt(["build", *args.dbt_args], root).returncode
     if code:
         print("wml demo: dbt build failed (see above)", file=sys.stderr)
         return code
@@ -167,7 +128,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     root = project_root()
     if args.target == "duckdb":
         vars_args = ["--vars", args.vars] if args.vars else []
-        code = run_dbt(["build", "--target", "duckdb", *vars_args], root)
+        code = run_dbt(["build", "--target", "duckdb", *vars_args], root).returncode
         if code:
             print("wml run: dbt build failed (see above)", file=sys.stderr)
         return code
@@ -207,7 +168,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
+    """The ``wml`` argument parser (defaults read from the environment when built)."""
     parser = argparse.ArgumentParser(prog="wml", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -229,7 +191,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "dbt build the features, train with the trino client, dbt build registry and scoring. "
         "Connection from WML_TRINO_HOST/PORT/CATALOG/SCHEMA/USER (see docs/trino.md).",
     )
-    run.add_argument("--target", choices=["trino", "duckdb"], default="trino")
+    run.add_argument(
+        "--target",
+        choices=["trino", "duckdb"],
+        default=os.environ.get("WML_TARGET", "duckdb"),
+        help="dbt target (default: WML_TARGET, else duckdb)",
+    )
     run.add_argument("--vars", help="dbt vars as YAML, e.g. '{hpo_trials: 2}'")
     run.add_argument(
         "--threads", type=int, default=6, help="dbt threads for the Trino builds (default 6)"
@@ -247,6 +214,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     report.add_argument("--out", help="HTML file to write (default: reports/report.html)")
     report.set_defaults(func=cmd_report)
 
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
     args, extra = parser.parse_known_args(argv)
     # argparse.REMAINDER does not take options that come first (`wml generate --out x`).
     if extra and args.command == "generate":

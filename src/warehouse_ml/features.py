@@ -44,7 +44,9 @@ FEATURE_KINDS: tuple[str, ...] = ("numeric", "onehot")
 # A plain decimal number, optionally signed, with an optional exponent. Python's
 # float() would also accept "nan", "inf" and "1_000", which are not numbers a
 # client should send as a feature value.
-_NUMBER_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+# The pattern of models/intermediate/int_requests_assigned.sql, ASCII digits only
+# (\d would also take other scripts' digits, which float() reads but SQL refuses).
+_NUMBER_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
 class FeatureVectorError(ValueError):

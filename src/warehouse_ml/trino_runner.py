@@ -38,6 +38,7 @@ from typing import Any
 
 import pandas as pd
 
+from warehouse_ml.dbt_runner import run_dbt
 from warehouse_ml.registry import TrainingSettings, train_all
 from warehouse_ml.sql_fetcher import FeatureRelations, sql_campaign_fetcher
 from warehouse_ml.trino_client import TrinoClient, TrinoSettings
@@ -125,25 +126,12 @@ def _run_dbt(
     args: Sequence[str], root: Path, env: Mapping[str, str], progress: Callable[[str], None]
 ) -> str:
     """Run dbt, streaming its output; return the invocation id. Raise RunError on failure."""
-    with tempfile.TemporaryDirectory(prefix="wml_run_") as scratch:
-        target_path = Path(scratch) / "target"
-        cmd = [_dbt(), *args, "--target-path", str(target_path)]
-        progress(f"[warehouse_ml] $ {' '.join(cmd)}")
-        proc = subprocess.Popen(
-            cmd,
-            cwd=root,
-            env={**os.environ, **env},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            sys.stdout.write(line)
-        if proc.wait():
-            raise RunError(f"dbt {args[0]} failed (see above)")
-        results = json.loads((target_path / "run_results.json").read_text())
-    return str(results["metadata"]["invocation_id"])
+    run = run_dbt(args, root, env=env, read_invocation_id=True, announce=progress)
+    if not run.ok:
+        raise RunError(f"dbt {args[0]} failed (see above)")
+    if run.invocation_id is None:
+        raise RunError(f"dbt {args[0]} wrote no run_results.json to read the invocation id from")
+    return run.invocation_id
 
 
 def _print_summary(client: TrinoClient, invocation_id: str) -> None:

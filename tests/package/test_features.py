@@ -152,3 +152,61 @@ def test_integer_row_keys_give_the_same_matrix_as_their_text() -> None:
     np.testing.assert_array_equal(long_to_matrix(long, [str(k) for k in keys], kinds), expected)
     with pytest.raises(ValueError, match="unique"):
         long_to_matrix(long, np.array([1, 1]), kinds)
+
+
+def _sql_number_pattern() -> str:
+    """The number pattern of models/intermediate/int_requests_assigned.sql."""
+    import re
+    from pathlib import Path
+
+    sql = (
+        Path(__file__).resolve().parents[2] / "models/intermediate/int_requests_assigned.sql"
+    ).read_text()
+    found = re.findall(r"'(\^\[\+-\]\?[^']*\$)'", sql)
+    assert len(found) == 1, found
+    return found[0]
+
+
+NUMBER_CASES = [
+    "1",
+    "-1",
+    "+1",
+    "1.",
+    ".5",
+    "1.5",
+    "1e3",
+    "1E-3",
+    "-.5e+2",
+    "007",
+    "",
+    " ",
+    "1 ",
+    "+",
+    "-",
+    ".",
+    "e3",
+    "1e",
+    "1e+",
+    "1.2.3",
+    "1,5",
+    "abc",
+    "nan",
+    "inf",
+    "0x10",
+    "1_000",
+    "١",
+    "--1",
+    "1e3.5",
+]
+
+
+def test_sql_and_python_number_patterns_agree():
+    import duckdb
+
+    from warehouse_ml.features import _NUMBER_RE
+
+    pattern = _sql_number_pattern()
+    with duckdb.connect() as con:
+        for case in NUMBER_CASES:
+            sql_ok = con.execute("select regexp_full_match(?, ?)", [case, pattern]).fetchone()[0]
+            assert sql_ok == bool(_NUMBER_RE.fullmatch(case)), repr(case)

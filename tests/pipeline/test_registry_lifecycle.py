@@ -68,10 +68,14 @@ def test_lifecycle(lifecycle):
 
     # A gate no model can pass: new models are rejected, the champions keep serving.
     wh.build("--select", "ml_models+", vars_=json.dumps({**VARS, "max_hamming_loss": 0.0001}))
+    # Every campaign of that build (one invocation id), not only the last one trained.
     latest = wh.query(
-        "select status, status_reason from ml_models where trained_at = (select max(trained_at) from ml_models)"
+        "select campaign_id, status, status_reason from ml_models where invocation_id = "
+        "(select invocation_id from ml_models order by trained_at desc limit 1)"
     )
-    assert latest and all(status == "rejected" for status, _ in latest)
+    assert sorted(c for c, _, _ in latest) == sorted(first_serving)
+    latest = [(status, reason) for _, status, reason in latest]
+    assert all(status == "rejected" for status, _ in latest)
     assert all("limit" in reason for _, reason in latest)
     assert _serving(wh) == second_serving
     assert _predictions(wh) == first_predictions
