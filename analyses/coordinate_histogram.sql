@@ -1,35 +1,34 @@
-{#- Ad hoc, the seed's "histogram in SQL": group lat and long into 10-degree
-    ranges and count events per range and split, to eyeball whether the splits
-    (and the requests) cover the same places. -#}
+{#- Ad hoc, the seed's "histogram in SQL" for the offer model: group lat and
+    long into 10-degree ranges and count examples per range and split (and the
+    current requests), to eyeball whether the splits cover the same places. -#}
 
 with events as (
     select
-        split,
-        lat,
-        long
-    from {{ ref('int_conversions_split') }}
+        examples.split,
+        numeric_values.column_name as feature,
+        numeric_values.value
+    from {{ ref('int_training_numeric') }} as numeric_values
+    inner join {{ ref('int_training_examples') }} as examples
+        on
+            numeric_values.model_name = examples.model_name
+            and numeric_values.entity_id = examples.entity_id
+    where numeric_values.model_name = 'offer_conversion'
     union all
     select
         'requests' as split,
-        lat,
-        long
+        feature,
+        feature_value as value
     from {{ ref('ml_drift_requests') }}
+    where model_name = 'offer_conversion' and feature_kind = 'numeric'
 ),
 
 ranges as (
     select
         split,
-        'lat' as feature,
-        cast(floor(lat / 10) * 10 as integer) as range_start
+        feature,
+        cast(floor(value / 10) * 10 as integer) as range_start
     from events
-    where lat is not null
-    union all
-    select
-        split,
-        'long' as feature,
-        cast(floor(long / 10) * 10 as integer) as range_start
-    from events
-    where long is not null
+    where feature in ('lat', 'long') and value is not null
 ),
 
 counts as (

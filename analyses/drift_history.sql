@@ -1,4 +1,4 @@
-{#- Ad hoc: per session and campaign, the largest feature and prediction KL
+{#- Ad hoc: per session, model spec and group, the largest feature and prediction KL
     divergence and how many checks drifted (the "does it spike?" view the seed
     asks for). -#}
 
@@ -9,7 +9,8 @@ with drift as (
 per_session as (
     select
         invocation_id,
-        campaign_id,
+        model_name,
+        group_id,
         model_id,
         max(case when kind = 'feature' then kl_divergence end) as max_feature_kl,
         max(case when kind = 'prediction' then kl_divergence end) as max_prediction_kl,
@@ -17,8 +18,8 @@ per_session as (
         max(threshold) as threshold,
         max(recorded_at) as recorded_at
     from drift
-    group by invocation_id, campaign_id, model_id
+    group by invocation_id, model_name, group_id, model_id
 )
 
 select * from per_session
-order by campaign_id, recorded_at
+order by model_name, group_id, recorded_at

@@ -1,41 +1,57 @@
 {#- Ad hoc, the seed's last EDA idea (compare what is popular with what the
-    model recommends): per campaign and offer, its share of training
-    conversions and its share of the offers predicted for the current requests. -#}
+    model recommends): per model spec, group and label value (offers per
+    campaign for offer_conversion), its share of training examples and its
+    share of the labels predicted for the current requests. -#}
 
 with converted as (
     select
-        campaign_id,
-        offer_id,
+        model_name,
+        group_id,
+        label_value,
         share as converted_share
     from {{ ref('eda_target_distribution') }}
     where split = 'train'
 ),
 
+monitored as (
+    select distinct
+        model_name,
+        request_id
+    from {{ ref('ml_drift_requests') }}
+),
+
 predicted as (
     select
-        predictions.campaign_id,
-        predictions.predicted_offer_id as offer_id,
+        predictions.model_name,
+        predictions.group_id,
+        predictions.predicted_label as label_value,
         count(*) as n_predicted
-    from {{ ref('offer_predictions') }} as predictions
-    inner join {{ ref('ml_drift_requests') }} as monitored
-        on predictions.request_id = monitored.request_id
-    where predictions.predicted_offer_id is not null
-    group by predictions.campaign_id, predictions.predicted_offer_id
+    from {{ ref('ml_predictions') }} as predictions
+    inner join monitored
+        on
+            predictions.model_name = monitored.model_name
+            and predictions.request_id = monitored.request_id
+    where predictions.predicted_label is not null
+    group by predictions.model_name, predictions.group_id, predictions.predicted_label
 ),
 
 compared as (
     select
-        converted.campaign_id,
-        converted.offer_id,
+        converted.model_name,
+        converted.group_id,
+        converted.label_value,
         converted.converted_share,
         cast(coalesce(predicted.n_predicted, 0) as double)
-        / sum(coalesce(predicted.n_predicted, 0)) over (partition by converted.campaign_id) as predicted_share
+        / sum(coalesce(predicted.n_predicted, 0)) over (
+            partition by converted.model_name, converted.group_id
+        ) as predicted_share
     from converted
     left join predicted
         on
-            converted.campaign_id = predicted.campaign_id
-            and converted.offer_id = predicted.offer_id
+            converted.model_name = predicted.model_name
+            and converted.group_id = predicted.group_id
+            and converted.label_value = predicted.label_value
 )
 
 select * from compared
-order by campaign_id asc, converted_share desc
+order by model_name asc, group_id asc, converted_share desc

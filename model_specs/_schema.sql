@@ -30,6 +30,7 @@ features:
   fields:
     numeric: {type: list, items: {type: column}, default: [], doc: "source columns used as numbers (NULL is missing)"}
     categorical: {type: list, items: {type: column}, default: [], doc: "source columns one-hot encoded with a vocabulary fitted on the training split per group"}
+    monitored: {type: list, items: {type: column}, default: [], doc: "source columns that are not inputs but whose missing-value rate eda_null_rates watches (e.g. columns dropped as too sparse)"}
     encoding: {type: enum, values: [onehot], default: onehot, doc: "how categorical columns are encoded; columns are named <column>_<percent-encoded value>"}
     rare_values:
       type: object

@@ -16,6 +16,7 @@ features:
   # isp, network, city and the OS/browser versions as too sparse.
   numeric: [long, lat]
   categorical: [country, dos, dtype, dbrowser]
+  monitored: [city, isp, network, dos_version, dbrowser_version]
   rare_values:
     min_frequency: 0.01
     min_count: 10

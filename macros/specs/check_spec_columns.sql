@@ -3,7 +3,7 @@
     an engine error deep in a generated query. -#}
 {% macro check_spec_columns(spec) -%}
     {%- if not execute -%}{{ return('') }}{%- endif -%}
-    {%- set checks = [[spec['source'], 'entity_key', [spec['entity_key']]], [spec['source'], 'label.column', [spec['label']['column']]], [spec['source'], 'features.numeric', spec['features']['numeric']], [spec['source'], 'features.categorical', spec['features']['categorical']]] -%}
+    {%- set checks = [[spec['source'], 'entity_key', [spec['entity_key']]], [spec['source'], 'label.column', [spec['label']['column']]], [spec['source'], 'features.numeric', spec['features']['numeric']], [spec['source'], 'features.categorical', spec['features']['categorical']], [spec['source'], 'features.monitored', spec['features']['monitored']]] -%}
     {%- if spec['group_key'] -%}{%- do checks.append([spec['source'], 'group_key', [spec['group_key']]]) -%}{%- endif -%}
     {%- if spec['split']['method'] == 'hash' -%}{%- do checks.append([spec['source'], 'split.key', [spec['split']['key']]]) -%}{%- else -%}{%- do checks.append([spec['source'], 'split.time_column', [spec['split']['time_column']]]) -%}{%- endif -%}
     {%- for upstream in spec['features']['upstream'] -%}

@@ -1,6 +1,6 @@
 {#- One row per (example, numeric feature): its feature index (numeric inputs
     come first, in the spec's order, upstream relations' columns after the
-    source's) and its value (NULL = missing). -#}
+    source's), its column name and its value (NULL = missing). -#}
 {%- set specs = warehouse_ml.model_specs() %}
 {%- set ns = namespace(parts=[]) %}
 
@@ -20,6 +20,7 @@ numeric_values as (
         examples.model_name,
         examples.entity_id,
         {{ loop.index0 }} as feature_index,
+        cast({{ warehouse_ml.quote_literal(column) }} as {{ dbt.type_string() }}) as column_name,
         cast(source_rows.{{ column }} as double) as value
     from examples
     {%- if upstream %}
@@ -38,6 +39,7 @@ numeric_values as (
         cast(null as {{ dbt.type_string() }}) as model_name,
         cast(null as {{ dbt.type_string() }}) as entity_id,
         0 as feature_index,
+        cast(null as {{ dbt.type_string() }}) as column_name,
         cast(null as double) as value
     where false
     {%- endif %}
@@ -48,6 +50,7 @@ final as (
         model_name,
         entity_id,
         cast(feature_index as integer) as feature_index,
+        column_name,
         value
     from numeric_values
 )

@@ -1,40 +1,39 @@
 {{ config(tags=['eda']) }}
 
-{#- The seed's first EDA check, per campaign and numeric feature: the
+{#- The seed's first EDA check, per model spec, group and numeric feature: the
     coefficient of variation (100 * sample standard deviation / mean) on the
     training and on the test split, and their difference; under
     var `eda_max_cv_difference` (3) the split is called fair. Over all events
-    of the split (int_conversions_split), before rare-value filtering. The CV is
+    of the split (int_training_examples), before rare-value filtering. The CV is
     undefined (NULL) when a mean is 0, and is unstable for features whose mean
     is near 0 (e.g. longitudes around Greenwich): read it with the means. -#}
 {%- set max_difference = warehouse_ml.eda_max_cv_difference() %}
 
-with split as (
-    select * from {{ ref('int_conversions_split') }}
-),
-
-feature_values as (
-    {%- for col in warehouse_ml.numeric_feature_columns() %}
+with feature_values as (
     select
-        campaign_id,
-        split,
-        '{{ col }}' as feature,
-        cast({{ col }} as double) as feature_value
-    from split
-    {{ "union all" if not loop.last }}
-    {%- endfor %}
+        examples.model_name,
+        examples.group_id,
+        examples.split,
+        numeric_values.column_name as feature,
+        numeric_values.value as feature_value
+    from {{ ref('int_training_numeric') }} as numeric_values
+    inner join {{ ref('int_training_examples') }} as examples
+        on
+            numeric_values.model_name = examples.model_name
+            and numeric_values.entity_id = examples.entity_id
 ),
 
 moments as (
     select
-        campaign_id,
+        model_name,
+        group_id,
         feature,
         split,
         count(feature_value) as n_rows,
         avg(feature_value) as mean_value,
         stddev_samp(feature_value) as std_value
     from feature_values
-    group by campaign_id, feature, split
+    group by model_name, group_id, feature, split
 ),
 
 per_split as (
@@ -46,7 +45,8 @@ per_split as (
 
 compared as (
     select
-        train.campaign_id,
+        train.model_name,
+        train.group_id,
         train.feature,
         train.n_rows as n_train_rows,
         test.n_rows as n_test_rows,
@@ -60,7 +60,8 @@ compared as (
     from per_split as train
     inner join per_split as test
         on
-            train.campaign_id = test.campaign_id
+            train.model_name = test.model_name
+            and train.group_id = test.group_id
             and train.feature = test.feature
             and test.split = 'test'
     where train.split = 'train'
@@ -68,7 +69,8 @@ compared as (
 
 final as (
     select
-        campaign_id,
+        model_name,
+        group_id,
         feature,
         n_train_rows,
         n_test_rows,

@@ -1,33 +1,32 @@
 {{ config(tags=['eda']) }}
 
-{#- The seed's outlier rule per campaign, split and numeric feature: values
+{#- The seed's outlier rule per model spec, group, split and numeric feature: values
     below Q1 - 1.5 IQR or above Q3 + 1.5 IQR (IQR = Q3 - Q1), quartiles by
     linear interpolation as numpy.percentile. Counted, not removed: the model
     trains on all rows; this table says how many are extreme. -#}
 
-with split as (
-    select * from {{ ref('int_conversions_split') }}
-),
-
-feature_values as (
-    {%- for col in warehouse_ml.numeric_feature_columns() %}
+with feature_values as (
     select
-        campaign_id,
-        split,
-        '{{ col }}' as feature,
-        cast({{ col }} as double) as feature_value
-    from split
-    {{ "union all" if not loop.last }}
-    {%- endfor %}
+        examples.model_name,
+        examples.group_id,
+        examples.split,
+        numeric_values.column_name as feature,
+        numeric_values.value as feature_value
+    from {{ ref('int_training_numeric') }} as numeric_values
+    inner join {{ ref('int_training_examples') }} as examples
+        on
+            numeric_values.model_name = examples.model_name
+            and numeric_values.entity_id = examples.entity_id
 ),
 
 quartiles as (
-    {{ warehouse_ml.linear_quantiles('feature_values', ['campaign_id', 'split', 'feature'], 'feature_value', [[1, '0.25'], [3, '0.75']]) }}
+    {{ warehouse_ml.linear_quantiles('feature_values', ['model_name', 'group_id', 'split', 'feature'], 'feature_value', [[1, '0.25'], [3, '0.75']]) }}
 ),
 
 fences as (
     select
-        q1.campaign_id,
+        q1.model_name,
+        q1.group_id,
         q1.split,
         q1.feature,
         q1.quantile_value as q1,
@@ -38,7 +37,8 @@ fences as (
     from quartiles as q1
     inner join quartiles as q3
         on
-            q1.campaign_id = q3.campaign_id
+            q1.model_name = q3.model_name
+            and q1.group_id = q3.group_id
             and q1.split = q3.split
             and q1.feature = q3.feature
             and q3.quantile_rank = 3
@@ -47,7 +47,8 @@ fences as (
 
 final as (
     select
-        fences.campaign_id,
+        fences.model_name,
+        fences.group_id,
         fences.split,
         fences.feature,
         count(feature_values.feature_value) as n_rows,
@@ -64,11 +65,12 @@ final as (
     from fences
     inner join feature_values
         on
-            fences.campaign_id = feature_values.campaign_id
+            fences.model_name = feature_values.model_name
+            and fences.group_id = feature_values.group_id
             and fences.split = feature_values.split
             and fences.feature = feature_values.feature
     group by
-        fences.campaign_id, fences.split, fences.feature,
+        fences.model_name, fences.group_id, fences.split, fences.feature,
         fences.q1, fences.q3, fences.iqr, fences.lower_fence, fences.upper_fence
 )
 

@@ -1,49 +1,69 @@
 {{ config(tags=['eda']) }}
 
-{#- Share of missing values per dataset (accepted conversion events, accepted
-    scoring requests), campaign and staged column: the evidence for the
-    `dropped_columns` var (the seed drops the sparse ones) and an early sign of
-    a broken feed. is_model_input says whether the model uses the column. -#}
-{%- set categorical = warehouse_ml.categorical_feature_columns() -%}
-{%- set numeric = warehouse_ml.numeric_feature_columns() -%}
-{%- set staged = ['country', 'city', 'isp', 'network', 'dos', 'dtype', 'dos_version', 'dbrowser', 'dbrowser_version', 'long', 'lat'] %}
+{#- Share of missing values per model spec, dataset (the accepted training
+    examples of the spec's source; the accepted scoring requests of its
+    scoring source, those sent as explicit vectors left out), group and
+    column: every feature column and every column the spec lists under
+    features.monitored (the evidence for dropping sparse columns, as the seed
+    does, and an early sign of a broken feed). is_model_input says whether the
+    model uses the column. -#}
+{%- set specs = warehouse_ml.model_specs() %}
+{%- set ns = namespace(n=0) %}
 
-with conversions as (
-    select * from {{ ref('stg_landing__conversions') }}
-    where reject_reason is null
-),
-
-requests as (
-    select * from {{ ref('stg_landing__requests') }}
-    where reject_reason is null and feature_vector is null
-),
-
-counts as (
-    {%- for dataset in ['conversions', 'requests'] %}
-    {%- set outer_loop = loop %}
-    {%- for col in staged %}
+with counts as (
+    {%- for spec in specs %}
+    {%- set inputs = spec['features']['numeric'] + spec['features']['categorical'] %}
+    {%- set datasets = [['training', spec['source'], warehouse_ml.spec_training_filter(spec)]] %}
+    {%- if spec['scoring']['source'] %}
+    {%- set request_filter = 'reject_reason is null' %}
+    {%- if warehouse_ml.relation_has_column(ref(spec['scoring']['source']), 'feature_vector') %}
+    {%- set request_filter = request_filter ~ ' and feature_vector is null' %}
+    {%- endif %}
+    {%- do datasets.append(['scoring', spec['scoring']['source'], request_filter]) %}
+    {%- endif %}
+    {%- for dataset, relation, condition in datasets %}
+    {%- for column in inputs + spec['features']['monitored'] %}
+    {%- set ns.n = ns.n + 1 %}
+    {%- if ns.n > 1 %}
+    union all
+    {%- endif %}
     select
-        '{{ dataset }}' as dataset,
-        campaign_id,
-        '{{ col }}' as column_name,
+        cast({{ warehouse_ml.quote_literal(spec['name']) }} as {{ dbt.type_string() }}) as model_name,
+        cast('{{ dataset }}' as {{ dbt.type_string() }}) as dataset,
+        {{ warehouse_ml.spec_group_id(spec) }} as group_id,
+        cast('{{ column }}' as {{ dbt.type_string() }}) as column_name,
+        {{ 'true' if column in inputs else 'false' }} as is_model_input,
         count(*) as n_rows,
-        count(*) - count({{ col }}) as n_missing
-    from {{ dataset }}
-    group by campaign_id
-    {{ "union all" if not (loop.last and outer_loop.last) }}
+        count(*) - count({{ column }}) as n_missing
+    from {{ ref(relation) }}
+    where {{ condition }}
+    group by {{ warehouse_ml.spec_group_id(spec) }}
     {%- endfor %}
     {%- endfor %}
+    {%- endfor %}
+    {%- if ns.n == 0 %}
+    select
+        cast(null as {{ dbt.type_string() }}) as model_name,
+        cast(null as {{ dbt.type_string() }}) as dataset,
+        cast(null as {{ dbt.type_string() }}) as group_id,
+        cast(null as {{ dbt.type_string() }}) as column_name,
+        false as is_model_input,
+        cast(0 as bigint) as n_rows,
+        cast(0 as bigint) as n_missing
+    where false
+    {%- endif %}
 ),
 
 final as (
     select
+        model_name,
         dataset,
-        campaign_id,
+        group_id,
         column_name,
         n_rows,
         n_missing,
         cast(n_missing as double) / n_rows as null_rate,
-        column_name in ({% for col in categorical + numeric %}'{{ col }}'{{ ", " if not loop.last }}{% endfor %}) as is_model_input
+        is_model_input
     from counts
 )
 

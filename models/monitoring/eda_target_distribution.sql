@@ -1,57 +1,63 @@
 {{ config(tags=['eda']) }}
 
-{#- The seed's third EDA check: the distribution of the target (the converted
-    offer) per campaign and split, as landed (int_conversions_split) and as the
-    model sees it (int_conversions_labelled: after rare-value filtering and
-    without evaluation rows whose offer never appears in training). -#}
+{#- The seed's third EDA check: the distribution of the label per model
+    spec, group and split, as landed (int_training_examples) and as the model
+    sees it (int_training_labelled: after rare-value filtering and without
+    evaluation rows whose label never appears in training). -#}
 
-with split as (
-    select * from {{ ref('int_conversions_split') }}
+with examples as (
+    select * from {{ ref('int_training_examples') }}
 ),
 
 labelled as (
-    select * from {{ ref('int_conversions_labelled') }}
+    select * from {{ ref('int_training_labelled') }}
 ),
 
 split_counts as (
     select
-        campaign_id,
+        model_name,
+        group_id,
         split,
-        offer_id,
+        label_value,
         count(*) as n_rows
-    from split
-    group by campaign_id, split, offer_id
+    from examples
+    group by model_name, group_id, split, label_value
 ),
 
 model_counts as (
     select
-        campaign_id,
+        model_name,
+        group_id,
         split,
-        offer_id,
+        label_value,
         count(*) as n_model_rows
     from labelled
-    group by campaign_id, split, offer_id
+    group by model_name, group_id, split, label_value
 ),
 
 final as (
     select
-        split_counts.campaign_id,
+        split_counts.model_name,
+        split_counts.group_id,
         split_counts.split,
-        split_counts.offer_id,
+        split_counts.label_value,
         split_counts.n_rows,
         cast(split_counts.n_rows as double)
-        / sum(split_counts.n_rows) over (partition by split_counts.campaign_id, split_counts.split) as share,
+        / sum(split_counts.n_rows) over (
+            partition by split_counts.model_name, split_counts.group_id, split_counts.split
+        ) as share,
         coalesce(model_counts.n_model_rows, 0) as n_model_rows,
         cast(coalesce(model_counts.n_model_rows, 0) as double)
         / nullif(sum(coalesce(model_counts.n_model_rows, 0)) over (
-            partition by split_counts.campaign_id, split_counts.split
+            partition by split_counts.model_name, split_counts.group_id, split_counts.split
         ), 0) as model_share
     from split_counts
     left join model_counts
         on
-            split_counts.campaign_id = model_counts.campaign_id
+            split_counts.model_name = model_counts.model_name
+            and split_counts.group_id = model_counts.group_id
             and split_counts.split = model_counts.split
-            and split_counts.offer_id = model_counts.offer_id
+            and split_counts.label_value = model_counts.label_value
 )
 
 select * from final

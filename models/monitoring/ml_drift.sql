@@ -1,13 +1,13 @@
-{{ config(materialized='incremental', incremental_strategy='append', full_refresh=false) }}
+{{ config(materialized='incremental', incremental_strategy='append', full_refresh=false, on_schema_change='append_new_columns') }}
 
 {#- Append-only drift history, one row per session, serving model and
     monitored quantity, computed in SQL (DuckDB and Trino):
 
-    * kind `feature`: D(current || training) for each model input, summed from
+    * kind `feature`: D(current || training) for each model input column, summed from
       this session's ml_drift_histograms (reference `training_split`);
     * kind `prediction`: KL between Gaussians fitted to the predicted offer's
       probability (the seed's Hivemall practice), this session against the
-      previous session of the campaign (reference `previous_session`) and
+      previous session of the model spec and group (reference `previous_session`) and
       against the serving model's test split (reference `test_split`, from
       ml_models.metrics test.top_probability_mean/std).
 
@@ -31,7 +31,8 @@ models as (
 
 feature_drift as (
     select
-        campaign_id,
+        model_name,
+        group_id,
         model_id,
         'feature' as kind,
         feature,
@@ -40,7 +41,7 @@ feature_drift as (
         sum(kl_term) as kl_divergence,
         sum(n_current) as n_current
     from histograms
-    group by campaign_id, model_id, feature, fitted_state_id
+    group by model_name, group_id, model_id, feature, fitted_state_id
 ),
 
 current_stats as (
@@ -52,20 +53,22 @@ previous_stats as (
     select
         stats.*,
         row_number() over (
-            partition by stats.campaign_id
+            partition by stats.model_name, stats.group_id
             order by stats.recorded_at desc, stats.invocation_id desc
         ) as recency_rank
     from stats
     inner join current_stats
         on
-            stats.campaign_id = current_stats.campaign_id
+            stats.model_name = current_stats.model_name
+            and stats.group_id = current_stats.group_id
             and stats.recorded_at <= current_stats.recorded_at
     where stats.invocation_id <> '{{ invocation_id }}'
 ),
 
 versus_previous as (
     select
-        current_stats.campaign_id,
+        current_stats.model_name,
+        current_stats.group_id,
         current_stats.model_id,
         'prediction' as kind,
         'top_probability' as feature,
@@ -78,7 +81,8 @@ versus_previous as (
     from current_stats
     inner join previous_stats
         on
-            current_stats.campaign_id = previous_stats.campaign_id
+            current_stats.model_name = previous_stats.model_name
+            and current_stats.group_id = previous_stats.group_id
             and previous_stats.recency_rank = 1
 ),
 
@@ -93,7 +97,8 @@ test_stats as (
 
 versus_test as (
     select
-        current_stats.campaign_id,
+        current_stats.model_name,
+        current_stats.group_id,
         current_stats.model_id,
         'prediction' as kind,
         'top_probability' as feature,
@@ -119,7 +124,9 @@ measured as (
 final as (
     select
         '{{ invocation_id }}' as invocation_id,
-        campaign_id,
+        model_name,
+        group_id,
+        group_id as campaign_id,
         model_id,
         kind,
         feature,

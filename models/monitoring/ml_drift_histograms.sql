@@ -8,8 +8,6 @@
     added before normalising; kl_term = p * ln(p / q) sums to ml_drift's
     kl_divergence. Rebuilt each session (invocation_id says which). -#}
 {%- set smoothing = warehouse_ml.drift_smoothing() -%}
-{%- set categorical = warehouse_ml.categorical_feature_columns() -%}
-{%- set numeric = warehouse_ml.numeric_feature_columns() -%}
 {%- set other = warehouse_ml.other_category() %}
 
 with serving as (
@@ -21,19 +19,34 @@ current_requests as (
 ),
 
 monitored as (
-    -- Serving models with requests to compare; a campaign without any has no drift rows.
+    -- Serving models with requests to compare; a group without any has no drift rows.
     select
         serving.model_id,
-        serving.campaign_id,
+        serving.model_name,
+        serving.group_id,
         serving.fitted_state_id
     from serving
     where serving.model_id in (select current_requests.model_id from current_requests)
 ),
 
+current_features as (
+    -- Every request has a row per model input column of its spec, so this lists them.
+    select distinct
+        model_id,
+        feature,
+        feature_kind
+    from current_requests
+),
+
+settings as (
+    {{ warehouse_ml.spec_settings() }}
+),
+
 reference_levels as (
     select
         levels.fitted_state_id,
-        levels.campaign_id,
+        levels.model_name,
+        levels.group_id,
         levels.column_name as feature,
         levels.category,
         levels.n_train_rows,
@@ -42,49 +55,52 @@ reference_levels as (
     inner join monitored
         on
             levels.fitted_state_id = monitored.fitted_state_id
-            and levels.campaign_id = monitored.campaign_id
-    {%- if warehouse_ml.rare_value_handling() == 'bucket' %}
-    -- The bucket level sums the rare values, which keep their own rows: skip it.
-    where not (levels.category = '{{ other }}' and not levels.is_rare)
-    {%- endif %}
+            and levels.model_name = monitored.model_name
+            and levels.group_id = monitored.group_id
+    inner join settings on levels.model_name = settings.model_name
+    -- In bucket mode the bucket level sums the rare values, which keep their own rows: skip it.
+    where not (settings.is_bucket_mode and levels.category = '{{ other }}' and not levels.is_rare)
 ),
 
 reference_totals as (
     -- The training split's row count: frequency is n_train_rows / that count.
     select
         fitted_state_id,
-        campaign_id,
-        cast(max(round(n_train_rows / frequency)) as bigint) as n_train_rows
+        model_name,
+        group_id,
+        cast(max(round(n_train_rows / nullif(frequency, 0))) as bigint) as n_train_rows
     from reference_levels
-    group by fitted_state_id, campaign_id
+    group by fitted_state_id, model_name, group_id
 ),
 
 reference_present as (
     select
         fitted_state_id,
-        campaign_id,
+        model_name,
+        group_id,
         feature,
         sum(n_train_rows) as n_present_rows
     from reference_levels
-    group by fitted_state_id, campaign_id, feature
+    group by fitted_state_id, model_name, group_id, feature
 ),
 
 categorical_features as (
-    {%- for col in categorical %}
     select
-        model_id,
-        campaign_id,
-        fitted_state_id,
-        '{{ col }}' as feature
+        monitored.model_id,
+        monitored.model_name,
+        monitored.group_id,
+        monitored.fitted_state_id,
+        current_features.feature
     from monitored
-    {{ "union all" if not loop.last }}
-    {%- endfor %}
+    inner join current_features on monitored.model_id = current_features.model_id
+    where current_features.feature_kind = 'categorical'
 ),
 
 categorical_buckets as (
     select
         categorical_features.model_id,
-        categorical_features.campaign_id,
+        categorical_features.model_name,
+        categorical_features.group_id,
         categorical_features.fitted_state_id,
         categorical_features.feature,
         'value' as bucket_kind,
@@ -94,12 +110,14 @@ categorical_buckets as (
     inner join reference_levels
         on
             categorical_features.fitted_state_id = reference_levels.fitted_state_id
-            and categorical_features.campaign_id = reference_levels.campaign_id
+            and categorical_features.model_name = reference_levels.model_name
+            and categorical_features.group_id = reference_levels.group_id
             and categorical_features.feature = reference_levels.feature
     union all
     select
         model_id,
-        campaign_id,
+        model_name,
+        group_id,
         fitted_state_id,
         feature,
         'other' as bucket_kind,
@@ -109,7 +127,8 @@ categorical_buckets as (
     union all
     select
         categorical_features.model_id,
-        categorical_features.campaign_id,
+        categorical_features.model_name,
+        categorical_features.group_id,
         categorical_features.fitted_state_id,
         categorical_features.feature,
         'missing' as bucket_kind,
@@ -119,23 +138,23 @@ categorical_buckets as (
     inner join reference_totals
         on
             categorical_features.fitted_state_id = reference_totals.fitted_state_id
-            and categorical_features.campaign_id = reference_totals.campaign_id
+            and categorical_features.model_name = reference_totals.model_name
+            and categorical_features.group_id = reference_totals.group_id
     left join reference_present
         on
             categorical_features.fitted_state_id = reference_present.fitted_state_id
-            and categorical_features.campaign_id = reference_present.campaign_id
+            and categorical_features.model_name = reference_present.model_name
+            and categorical_features.group_id = reference_present.group_id
             and categorical_features.feature = reference_present.feature
 ),
 
 current_categories as (
-    {%- for col in categorical %}
     select
         model_id,
-        '{{ col }}' as feature,
-        {{ col }} as category
+        feature,
+        category
     from current_requests
-    {{ "union all" if not loop.last }}
-    {%- endfor %}
+    where feature_kind = 'categorical'
 ),
 
 current_category_buckets as (
@@ -157,7 +176,8 @@ current_category_buckets as (
     left join reference_levels
         on
             monitored.fitted_state_id = reference_levels.fitted_state_id
-            and monitored.campaign_id = reference_levels.campaign_id
+            and monitored.model_name = reference_levels.model_name
+            and monitored.group_id = reference_levels.group_id
             and current_categories.feature = reference_levels.feature
             and current_categories.category = reference_levels.category
 ),
@@ -176,7 +196,8 @@ current_category_counts as (
 numeric_buckets as (
     select
         monitored.model_id,
-        monitored.campaign_id,
+        monitored.model_name,
+        monitored.group_id,
         monitored.fitted_state_id,
         bins.column_name as feature,
         case when bins.is_missing_bin then 'missing' else 'bin' end as bucket_kind,
@@ -190,18 +211,22 @@ numeric_buckets as (
     inner join {{ ref('fit_numeric_bins') }} as bins
         on
             monitored.fitted_state_id = bins.fitted_state_id
-            and monitored.campaign_id = bins.campaign_id
+            and monitored.model_name = bins.model_name
+            and monitored.group_id = bins.group_id
+    -- Only the columns requests carry (upstream aggregates are not in a request).
+    inner join current_features
+        on
+            monitored.model_id = current_features.model_id
+            and bins.column_name = current_features.feature
 ),
 
 current_numbers as (
-    {%- for col in numeric %}
     select
         model_id,
-        '{{ col }}' as feature,
-        {{ col }} as feature_value
+        feature,
+        feature_value
     from current_requests
-    {{ "union all" if not loop.last }}
-    {%- endfor %}
+    where feature_kind = 'numeric'
 ),
 
 current_numeric_counts as (
@@ -230,7 +255,8 @@ current_numeric_counts as (
 counted as (
     select
         categorical_buckets.model_id,
-        categorical_buckets.campaign_id,
+        categorical_buckets.model_name,
+        categorical_buckets.group_id,
         categorical_buckets.fitted_state_id,
         categorical_buckets.feature,
         'categorical' as feature_kind,
@@ -251,7 +277,8 @@ counted as (
     union all
     select
         numeric_buckets.model_id,
-        numeric_buckets.campaign_id,
+        numeric_buckets.model_name,
+        numeric_buckets.group_id,
         numeric_buckets.fitted_state_id,
         numeric_buckets.feature,
         'numeric' as feature_kind,
@@ -286,7 +313,8 @@ final as (
     select
         '{{ invocation_id }}' as invocation_id,
         model_id,
-        campaign_id,
+        model_name,
+        group_id,
         fitted_state_id,
         feature,
         feature_kind,

@@ -1,8 +1,8 @@
-{{ config(materialized='incremental', incremental_strategy='append', full_refresh=false) }}
+{{ config(materialized='incremental', incremental_strategy='append', full_refresh=false, on_schema_change='append_new_columns') }}
 
 {#- Append-only metric history, one row per session x model x split x metric:
     the models trained in this build (ml_models.invocation_id = this session)
-    and the models serving the campaigns now, their `metrics` JSON unnested
+    and the models serving now (every model spec and group), their `metrics` JSON unnested
     into long rows (names as warehouse_ml.metrics.metrics_to_rows gives them).
     The seed's practice: "insert these metrics with the session ID of the WF
     run to keep track of performance across iterations". -#}
@@ -18,7 +18,8 @@ serving as (
 recorded_models as (
     select
         models.model_id,
-        models.campaign_id,
+        models.model_name,
+        models.group_id,
         models.metrics,
         models.invocation_id = '{{ invocation_id }}' as is_trained_in_session,
         serving.model_id is not null as is_serving
@@ -30,14 +31,16 @@ recorded_models as (
 ),
 
 metric_rows as (
-    {{ warehouse_ml.metrics_json_rows('recorded_models', 'metrics', ['model_id', 'campaign_id', 'is_trained_in_session', 'is_serving']) }}
+    {{ warehouse_ml.metrics_json_rows('recorded_models', 'metrics', ['model_id', 'model_name', 'group_id', 'is_trained_in_session', 'is_serving']) }}
 ),
 
 final as (
     select
         '{{ invocation_id }}' as invocation_id,
         model_id,
-        campaign_id,
+        model_name,
+        group_id,
+        group_id as campaign_id,
         split,
         metric,
         cast(value as double) as value,

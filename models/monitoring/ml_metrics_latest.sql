@@ -2,7 +2,7 @@
 
 {#- The newest recorded value of every model's metrics: one row per model,
     split and metric, from the ml_metrics history, and whether the model
-    serves its campaign now. -#}
+    serves its model spec and group now. -#}
 
 with history as (
     select * from {{ ref('ml_metrics') }}
@@ -25,6 +25,8 @@ ranked as (
 final as (
     select
         ranked.model_id,
+        ranked.model_name,
+        ranked.group_id,
         ranked.campaign_id,
         ranked.invocation_id,
         ranked.split,

@@ -1,7 +1,7 @@
 {{ config(materialized='view') }}
 
-{#- The campaigns to retrain: those whose latest drift measurement of the
-    model still serving them exceeds var `drift_threshold` on any feature or
+{#- The (model spec, group) pairs to retrain, e.g. offer campaigns: those
+    whose latest drift measurement of the model still serving them exceeds var `drift_threshold` on any feature or
     prediction check, with the reason in words (worst first). -#}
 
 with drift as (
@@ -14,19 +14,21 @@ serving as (
 
 sessions as (
     select
-        campaign_id,
+        model_name,
+        group_id,
         invocation_id,
         row_number() over (
-            partition by campaign_id
+            partition by model_name, group_id
             order by recorded_at desc, invocation_id desc
         ) as recency_rank
     from (
         select distinct
-            campaign_id,
+            model_name,
+            group_id,
             invocation_id,
             recorded_at
         from drift
-    ) as campaign_sessions
+    ) as group_sessions
 ),
 
 latest as (
@@ -34,7 +36,8 @@ latest as (
     from drift
     inner join sessions
         on
-            drift.campaign_id = sessions.campaign_id
+            drift.model_name = sessions.model_name
+            and drift.group_id = sessions.group_id
             and drift.invocation_id = sessions.invocation_id
             and sessions.recency_rank = 1
     inner join serving on drift.model_id = serving.model_id
@@ -51,7 +54,9 @@ drifted as (
 
 final as (
     select
-        campaign_id,
+        model_name,
+        group_id,
+        group_id as campaign_id,
         model_id,
         invocation_id,
         'KL divergence above ' || cast(cast(max(threshold) as decimal(18, 3)) as varchar) || ': '
@@ -62,7 +67,7 @@ final as (
         max(threshold) as threshold,
         max(recorded_at) as recorded_at
     from drifted
-    group by campaign_id, model_id, invocation_id
+    group by model_name, group_id, model_id, invocation_id
 )
 
 select * from final

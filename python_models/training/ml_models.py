@@ -19,9 +19,9 @@ def model(dbt, session):
         full_refresh=False,
         on_schema_change="append_new_columns",
     )
-    # dbt ships only the config keys named literally here to the Python model;
-    # the specs arrive resolved (defaults and dbt vars applied) by macro model_specs().
-    specs = json.loads(dbt.config.get("model_specs"))
+    # The specs as the SQL layer resolved them (defaults and dbt vars applied):
+    # YAML config cannot call macros, so ml_model_specs carries them here.
+    specs = [json.loads(text) for (text,) in dbt.ref("ml_model_specs").order("model_name").project("spec_json").fetchall()]
     relations = TrainingRelations(
         "wml_training_labelled", "wml_training_features", "wml_feature_columns", "wml_label_classes"
     )

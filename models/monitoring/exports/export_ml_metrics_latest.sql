@@ -15,6 +15,8 @@ with latest as (
 final as (
     select
         model_id,
+        model_name,
+        group_id,
         campaign_id,
         invocation_id,
         split,
