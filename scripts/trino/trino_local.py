@@ -394,6 +394,15 @@ def write_config(s: Settings) -> None:
         "query.max-memory": "1GB",
         "query.max-memory-per-node": "1GB",
         "memory.heap-headroom-per-node": "768MB",
+        # The coordinator schedules tasks on itself; each task holds several long-poll
+        # requests (status, info, dynamic filters). dbt runs two queries at once and
+        # Trino inlines every CTE reference as its own stages, so the default pool
+        # (250 connections, 1024 queued) overflowed on a loaded CI machine with
+        # REMOTE_TASK_ERROR "Max requests queued per destination 1024 exceeded".
+        "scheduler.http-client.max-connections-per-server": "1000",
+        "scheduler.http-client.max-requests-queued-per-destination": "8192",
+        "exchange.http-client.max-connections-per-server": "1000",
+        "exchange.http-client.max-requests-queued-per-destination": "8192",
         "web-ui.enabled": "true",
         "http-server.log.enabled": "false",
     }
