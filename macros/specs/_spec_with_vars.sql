@@ -5,14 +5,14 @@
     {%- for var_name, path in overrides.items() -%}
         {%- set value = var(var_name, none) -%}
         {%- if value is not none and not (var_name == 'max_hamming_loss' and spec['gate']['metric'] not in [none, 'hamming_loss']) -%}
-            {%- set rule = warehouse_ml.model_spec_schema() -%}
+            {#- A namespace: a plain `set` inside a for loop does not outlive the iteration. -#}
+            {%- set walk = namespace(rule=warehouse_ml.model_spec_schema(), holder=spec) -%}
             {%- for step in path -%}
-                {%- set rule = rule[step] if loop.first else rule['fields'][step] -%}
+                {%- set walk.rule = walk.rule[step] if loop.first else walk.rule['fields'][step] -%}
             {%- endfor -%}
-            {%- set checked = warehouse_ml._validate_spec_value(value, rule, file ~ " (dbt var '" ~ var_name ~ "')", path | join('.')) -%}
-            {%- set holder = spec -%}
-            {%- for step in path[:-1] -%}{%- set holder = holder[step] -%}{%- endfor -%}
-            {%- do holder.update({path[-1]: checked}) -%}
+            {%- set checked = warehouse_ml._validate_spec_value(value, walk.rule, file ~ " (dbt var '" ~ var_name ~ "')", path | join('.')) -%}
+            {%- for step in path[:-1] -%}{%- set walk.holder = walk.holder[step] -%}{%- endfor -%}
+            {%- do walk.holder.update({path[-1]: checked}) -%}
         {%- endif -%}
     {%- endfor -%}
     {%- set campaigns = var('campaigns', []) -%}

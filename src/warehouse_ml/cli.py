@@ -72,7 +72,7 @@ def print_summary(root: Path) -> None:
         rows = con.execute(
             """
             select
-                m.campaign_id, m.status, m.status_reason,
+                m.model_name, m.group_id, m.status, m.status_reason,
                 try_cast(json_extract_string(m.metrics, '$.test.hamming_loss_known_values')
                     as double),
                 try_cast(json_extract_string(m.metrics, '$.test.n_rows_known_values') as integer)
@@ -80,12 +80,12 @@ def print_summary(root: Path) -> None:
             where m.invocation_id = (
                 select invocation_id from ml_models order by trained_at desc limit 1
             )
-            order by m.campaign_id
+            order by m.model_name, m.group_id
             """
         ).fetchall()
-        print(f"ml_models (this build): {len(rows)} campaigns")
-        for campaign, status, reason, known_loss, n_known in rows:
-            print(f"  {campaign}: {status} - {reason}")
+        print(f"ml_models (this build): {len(rows)} models (one per model spec and group)")
+        for model_name, group_id, status, reason, known_loss, n_known in rows:
+            print(f"  {model_name} / {group_id}: {status} - {reason}")
             if known_loss is not None:
                 # the seed's number is on such rows (it drops rare values before splitting)
                 print(

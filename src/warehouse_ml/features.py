@@ -2,14 +2,14 @@
 
 The dbt SQL models emit one row per *present* feature value::
 
-    (row_id varchar, campaign_id varchar, feature_index integer, value double)
+    (model_name varchar, entity_id varchar, feature_index integer, value double)
 
 because that shape is dialect-neutral (no dynamic pivot in SQL) and the one-hot
-vocabulary can change between campaigns without changing the table's columns.
-A per-campaign feature-columns table says what each position means, including
-its ``kind``:
+vocabulary can change between groups (e.g. campaigns) without changing the
+table's columns. A per-group feature-columns table says what each position
+means, including its ``kind``:
 
-* ``"numeric"`` (``lat``, ``long``): an absent row or a NULL value is *missing*
+* ``"numeric"`` (e.g. ``lat``, ``long``): an absent row or a NULL value is *missing*
   and becomes ``NaN``, which XGBoost routes down each split's default branch.
 * ``"onehot"``: an absent row means the category was not observed and becomes
   ``0.0`` (a NULL value is treated the same way).
@@ -44,7 +44,7 @@ FEATURE_KINDS: tuple[str, ...] = ("numeric", "onehot")
 # A plain decimal number, optionally signed, with an optional exponent. Python's
 # float() would also accept "nan", "inf" and "1_000", which are not numbers a
 # client should send as a feature value.
-# The pattern of models/intermediate/int_requests_assigned.sql, ASCII digits only
+# The pattern of models/intermediate/int_scoring_requests.sql, ASCII digits only
 # (\d would also take other scripts' digits, which float() reads but SQL refuses).
 _NUMBER_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
@@ -94,7 +94,7 @@ def long_to_matrix(
     the missing-vs-zero distinction XGBoost and the SQL scorer both rely on.
 
     Long rows whose ``row_id`` is not in ``row_ids`` are ignored, so a caller can
-    pass a whole table and pick one campaign's or one split's rows. Row ids are
+    pass a whole table and pick one group's or one split's rows. Row ids are
     compared as strings (the warehouse column is ``varchar``), or as integers
     when both sides are integers (a surrogate key, much faster for large splits).
 

@@ -101,9 +101,7 @@ def _value(value: Any, rule: Mapping[str, Any], file: str, path: str) -> Any:
     if kind in _PATTERNS:
         if not isinstance(value, str) or not re.match(_PATTERNS[kind], value):
             what = "a lower-case name" if kind == "name" else "a column name"
-            raise _fail(
-                file, field + f"must be {what} matching {_PATTERNS[kind]}, got '{value}'"
-            )
+            raise _fail(file, field + f"must be {what} matching {_PATTERNS[kind]}, got '{value}'")
         return value
     if kind == "string":
         if isinstance(value, bool) or not isinstance(value, str | int | float):
@@ -125,9 +123,7 @@ def _value(value: Any, rule: Mapping[str, Any], file: str, path: str) -> Any:
         return float(value)
     if kind == "enum":
         if value not in rule["values"]:
-            raise _fail(
-                file, field + f"must be one of {', '.join(rule['values'])}, got '{value}'"
-            )
+            raise _fail(file, field + f"must be one of {', '.join(rule['values'])}, got '{value}'")
         return value
     raise ValueError(f"schema: unknown type {kind!r} at {path}")
 

@@ -22,7 +22,7 @@ import pandas as pd
 
 from warehouse_ml.registry import GroupData
 
-__all__ = ["QueryFn", "TrainingRelations", "SqlTrainingFetcher"]
+__all__ = ["QueryFn", "SqlTrainingFetcher", "TrainingRelations"]
 
 #: ``query(sql, params)``: run SQL with ``?`` parameters, return the rows as a DataFrame.
 QueryFn = Callable[[str, Sequence[Any]], pd.DataFrame]

@@ -5,19 +5,21 @@ here, between two ``dbt build`` invocations, with the same package code:
 
 1. **plan**: ``dbt compile --inline`` on the duckdb target renders the macro
    ``landing_load_plan`` (the landed files and the DuckDB query reading each
-   one) and the training vars, both resolved by dbt exactly as a build would;
+   one), resolved by dbt exactly as a build would;
 2. **load**: :mod:`warehouse_ml.trino_loader` copies files not loaded yet into
    the landing source tables;
 3. **build the features**: ``dbt build --exclude ml_models+`` (everything that
    does not depend on the registry: ingestion, staging, features, fitted state,
-   their tests);
-4. **train**: one campaign at a time, :func:`warehouse_ml.sql_fetcher.sql_campaign_fetcher`
-   reads the training rows through the ``trino`` client (capped by
+   ``ml_model_specs``, their tests);
+4. **train**: the resolved specs are read back from ``ml_model_specs`` (the
+   same reading of ``model_specs/`` the SQL used); one (model, group) at a
+   time, :class:`warehouse_ml.sql_fetcher.SqlTrainingFetcher` reads the
+   training rows through the ``trino`` client (capped by the spec's
    ``training_sample_cap``) and :func:`warehouse_ml.registry.train_all` trains,
-   gates and compiles the trees to Trino SQL (``TrainingSettings(dialect='trino')``);
-   the rows, retirements included, are appended to the registry log;
+   gates and compiles the trees to Trino SQL (``dialect='trino'``); the rows,
+   retirements included, are appended to the registry log;
 5. **build the rest**: ``dbt build --select ml_models+`` (the registry view,
-   serving models, SQL scoring, ``offer_scores``, ``offer_predictions``,
+   serving models, SQL scoring, ``ml_predictions``, ``offer_predictions``,
    monitoring and their tests).
 
 The registry rows carry the invocation id of step 3, which is also their
@@ -39,37 +41,18 @@ from typing import Any
 import pandas as pd
 
 from warehouse_ml.dbt_runner import run_dbt
-from warehouse_ml.registry import TrainingSettings, train_all
-from warehouse_ml.sql_fetcher import FeatureRelations, sql_campaign_fetcher
+from warehouse_ml.registry import train_all
+from warehouse_ml.sql_fetcher import SqlTrainingFetcher, TrainingRelations
 from warehouse_ml.trino_client import TrinoClient, TrinoSettings
 from warehouse_ml.trino_loader import load_landed_files
 from warehouse_ml.trino_registry import append_registry_rows, ensure_registry_log, read_registry
 
-__all__ = ["TRAINING_VARS", "RunError", "render_plan", "run_trino", "train_registry"]
-
-#: The dbt vars TrainingSettings.from_vars reads (the DuckDB Python model gets the same).
-TRAINING_VARS: tuple[str, ...] = (
-    "hpo_trials",
-    "hpo_seed",
-    "num_boost_round",
-    "early_stopping_rounds",
-    "min_training_rows",
-    "training_sample_cap",
-    "hpo_sample_cap",
-    "training_threads",
-    "refit_on_validation",
-    "max_hamming_loss",
-    "pinned_models",
-)
+__all__ = ["RunError", "read_specs", "render_plan", "run_trino", "train_registry"]
 
 #: dbt threads for the Trino builds (measured: build of the features 178 s with 2, 114 s with 6).
 DEFAULT_THREADS = 6
 
-_PLAN_TEMPLATE = (
-    "{{ tojson({'plan': fromjson(warehouse_ml.landing_load_plan()), 'vars': {"
-    + ", ".join(f"'{name}': var('{name}')" for name in TRAINING_VARS)
-    + "}}) }}"
-)
+_PLAN_TEMPLATE = "{{ tojson({'plan': fromjson(warehouse_ml.landing_load_plan())}) }}"
 
 
 class RunError(RuntimeError):
@@ -86,9 +69,9 @@ def _vars_args(dbt_vars: str | None) -> list[str]:
 
 
 def render_plan(root: Path, dbt_vars: str | None = None) -> dict[str, Any]:
-    """Compile the landing plan and the training vars with dbt (duckdb target, in memory).
+    """Compile the landing plan with dbt (duckdb target, in memory).
 
-    Returns ``{"plan": [...], "vars": {...}}``; see ``macros/ingestion/landing_load_plan.sql``.
+    Returns ``{"plan": [...]}``; see ``macros/ingestion/landing_load_plan.sql``.
     """
     with tempfile.TemporaryDirectory(prefix="wml_plan_") as scratch:
         proc = subprocess.run(
@@ -149,47 +132,48 @@ def _print_summary(client: TrinoClient, invocation_id: str) -> None:
         f"ingest_files: {files[0]} files, {files[1]} rows read = "
         f"{files[2]} accepted + {files[3]} rejected"
     )
-    for campaign, status, reason in client.execute(
-        f"select campaign_id, status, status_reason from {q('ml_models')} "
-        "where invocation_id = ? order by campaign_id",
+    for model_name, group_id, status, reason in client.execute(
+        f"select model_name, group_id, status, status_reason from {q('ml_models')} "
+        "where invocation_id = ? order by model_name, group_id",
         [invocation_id],
     ):
-        print(f"  {campaign}: {status} - {reason}")
-    preds = one(
-        "select count(*), count(predicted_offer_id), count(scoring_error) "
-        f"from {q('offer_predictions')}"
+        print(f"  {model_name} / {group_id}: {status} - {reason}")
+    for model_name, n, scored, failed in client.execute(
+        "select model_name, count(*), count(predicted_label), count(scoring_error) "
+        f"from {q('ml_predictions')} group by model_name order by model_name"
+    ):
+        print(f"ml_predictions {model_name}: {n} requests, {scored} scored, {failed} not scored")
+
+
+def read_specs(client: TrinoClient) -> list[dict[str, Any]]:
+    """The resolved specs of the build, as dbt wrote them to ``ml_model_specs``."""
+    rows = client.execute(
+        f"select spec_json from {client.settings.qualified('ml_model_specs')} order by model_name"
     )
-    print(
-        f"offer_predictions: {preds[0]} requests, {preds[1]} scored, "
-        f"{preds[2]} with a scoring_error"
-    )
+    return [json.loads(text) for (text,) in rows]
 
 
 def train_registry(
     client: TrinoClient,
-    training: TrainingSettings,
+    specs: Sequence[Mapping[str, Any]],
     *,
     invocation_id: str,
     previous: pd.DataFrame | None,
     progress: Callable[[str], None] = print,
 ) -> pd.DataFrame:
-    """Train every campaign of ``int_conversions_labelled`` and log the registry rows.
+    """Train every (model, group) of ``int_training_labelled`` and log the registry rows.
 
     The Trino side of the DuckDB ``ml_models`` Python model: the same
-    :func:`~warehouse_ml.registry.train_all`, fed one campaign at a time from
+    :func:`~warehouse_ml.registry.train_all`, fed one group at a time from
     Trino, with ``previous`` (the current ``ml_models``) so replaced champions
     are logged as retired. Returns the rows appended to the log.
     """
-    relations = FeatureRelations.in_schema(f"{client.settings.catalog}.{client.settings.schema}")
-    campaigns = [
-        row[0] for row in client.execute(f"select distinct campaign_id from {relations.labelled}")
-    ]
-    fetch = sql_campaign_fetcher(client.frame, relations, training)
+    relations = TrainingRelations.in_schema(f"{client.settings.catalog}.{client.settings.schema}")
     rows = train_all(
-        campaigns,
-        fetch,
-        training,
+        specs,
+        SqlTrainingFetcher(client.frame, relations),
         invocation_id=invocation_id,
+        dialect="trino",
         previous=previous,
         progress=progress,
     )
@@ -274,9 +258,12 @@ def run_trino(
             # A log without its model (an earlier run stopped before building it).
             _run_dbt(["run", "--select", "ml_models", *_vars_args(dbt_vars)], root, env, progress)
             previous = read_registry(client, progress=progress)
-        training = TrainingSettings.from_vars(rendered["vars"], dialect="trino")
         train_registry(
-            client, training, invocation_id=invocation_id, previous=previous, progress=progress
+            client,
+            read_specs(client),
+            invocation_id=invocation_id,
+            previous=previous,
+            progress=progress,
         )
         t = timed("train", t)
 

@@ -155,12 +155,12 @@ def test_integer_row_keys_give_the_same_matrix_as_their_text() -> None:
 
 
 def _sql_number_pattern() -> str:
-    """The number pattern of models/intermediate/int_requests_assigned.sql."""
+    """The number pattern of models/intermediate/int_scoring_requests.sql."""
     import re
     from pathlib import Path
 
     sql = (
-        Path(__file__).resolve().parents[2] / "models/intermediate/int_requests_assigned.sql"
+        Path(__file__).resolve().parents[2] / "models/intermediate/int_scoring_requests.sql"
     ).read_text()
     found = re.findall(r"'(\^\[\+-\]\?[^']*\$)'", sql)
     assert len(found) == 1, found

@@ -37,10 +37,13 @@ texts as (
 final as (
     select
         latest.model_id,
+        latest.model_name,
+        latest.group_id,
         latest.campaign_id,
         latest.task,
         latest.status,
         latest.status_reason,
+        latest.status_code,
         latest.fitted_state_id,
         latest.invocation_id,
         latest.hyperparameters,

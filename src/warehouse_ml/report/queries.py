@@ -125,11 +125,11 @@ def collect_report_data(
     data.serving = _rows(
         con,
         """
-        select serving.campaign_id, serving.model_id, serving.serving_reason, models.classes,
-               models.status_reason, models.trained_at
+        select serving.model_name, serving.group_id as campaign_id, serving.model_id,
+               serving.serving_reason, models.classes, models.status_reason, models.trained_at
         from ml_serving_models as serving
         inner join ml_models as models on serving.model_id = models.model_id
-        order by serving.campaign_id
+        order by serving.model_name, serving.group_id
         """,
     )
     for row in data.serving:
@@ -149,11 +149,11 @@ def collect_report_data(
     cells = _rows(
         con,
         """
-        select latest.model_id, latest.campaign_id, latest.metric, latest.value
+        select latest.model_id, latest.group_id as campaign_id, latest.metric, latest.value
         from ml_metrics_latest as latest
         inner join ml_serving_models as serving on latest.model_id = serving.model_id
         where latest.split = 'test' and latest.metric like 'confusion[%'
-        order by latest.campaign_id, latest.metric
+        order by latest.model_name, latest.group_id, latest.metric
         """,
     )
     data.confusion = _confusion_matrices(cells, data.serving)
@@ -182,21 +182,23 @@ def collect_report_data(
     data.rare_values = _rows(
         con,
         """
-        select campaign_id, column_name, category, is_rare, n_rows_before, n_rows_after
+        select group_id as campaign_id, column_name, category, is_rare, n_rows_before,
+               n_rows_after
         from eda_rare_values
-        order by campaign_id, column_name, n_rows_before desc, category
+        order by model_name, group_id, column_name, n_rows_before desc, category
         """,
     )
     data.probabilities = _rows(
         con,
         f"""
-        select predictions.campaign_id,
+        select predictions.group_id as campaign_id,
                least(cast(floor(predictions.probability * {PROBABILITY_BINS}) as integer),
                      {PROBABILITY_BINS - 1}) as bin_index,
                count(*) as n_predictions
-        from offer_predictions as predictions
-        inner join ml_drift_requests as monitored
-            on predictions.request_id = monitored.request_id
+        from ml_predictions as predictions
+        inner join (select distinct model_name, request_id from ml_drift_requests) as monitored
+            on predictions.model_name = monitored.model_name
+            and predictions.request_id = monitored.request_id
         where predictions.probability is not null
         group by 1, 2
         order by 1, 2
@@ -205,10 +207,15 @@ def collect_report_data(
 
     progress("[warehouse_ml] report: reading the EDA tables")
     data.eda = {
-        "cv_by_split": _rows(con, "select * from eda_cv_by_split order by campaign_id, feature"),
+        "cv_by_split": _rows(
+            con,
+            "select *, group_id as campaign_id from eda_cv_by_split "
+            "order by model_name, group_id, feature",
+        ),
         "target_distribution": _rows(
             con,
-            "select * from eda_target_distribution order by campaign_id, split, offer_id",
+            "select *, group_id as campaign_id, label_value as offer_id "
+            "from eda_target_distribution order by model_name, group_id, split, label_value",
         ),
         "null_rates": _rows(
             con,
@@ -222,15 +229,18 @@ def collect_report_data(
             """,
         ),
         "iqr_outliers": _rows(
-            con, "select * from eda_iqr_outliers order by campaign_id, feature, split"
+            con,
+            "select *, group_id as campaign_id from eda_iqr_outliers "
+            "order by model_name, group_id, feature, split",
         ),
         "correlations": _rows(
             con,
             """
-            select campaign_id, offer_id, feature_name, method, correlation, strength_rank
+            select group_id as campaign_id, label_value as offer_id, feature_name, method,
+                   correlation, strength_rank
             from eda_target_correlation
             where strength_rank <= 3
-            order by campaign_id, offer_id, strength_rank
+            order by model_name, group_id, label_value, strength_rank
             """,
         ),
     }
