@@ -4,7 +4,8 @@
     {%- set overrides = warehouse_ml._spec_var_overrides() -%}
     {%- for var_name, path in overrides.items() -%}
         {%- set value = var(var_name, none) -%}
-        {%- if value is not none and not (var_name == 'max_hamming_loss' and spec['gate']['metric'] not in [none, 'hamming_loss']) -%}
+        {%- set gate_metric = spec['gate']['metric'] or ('auc' if spec['label']['kind'] == 'binary' else 'hamming_loss') -%}
+        {%- if value is not none and not (var_name == 'max_hamming_loss' and gate_metric != 'hamming_loss') -%}
             {#- A namespace: a plain `set` inside a for loop does not outlive the iteration. -#}
             {%- set walk = namespace(rule=warehouse_ml.model_spec_schema(), holder=spec) -%}
             {%- for step in path -%}

@@ -13,6 +13,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+import yaml
+
 from warehouse_ml.dbt_runner import duckdb_path, run_dbt
 
 SAMPLE_DIR = Path("data/sample")
@@ -110,9 +112,68 @@ def print_summary(root: Path) -> None:
     )
 
 
+SPEC_TEMPLATE = """\
+# A model spec: every field is described in model_specs/_schema.sql and in
+# README.md, "Model specs". Keep the first and last lines: dbt reads them.
+name: {name}
+description: ""
+source: stg_my_source          # a staging model, one row per training example
+entity_key: id                 # what one prediction is for
+group_key: null                # optional: one model per value of this column
+label:
+  column: outcome
+  kind: binary                 # or multiclass
+  positive: "1"                # binary only
+features:
+  numeric: []
+  categorical: []
+"""
+
+
+def _checked_specs(root: Path, dbt_vars: str | None) -> int:
+    """Validate the spec files before dbt runs: a bad spec fails in a second, not mid-build."""
+    from warehouse_ml.spec import SpecError, load_specs
+
+    try:
+        parsed = yaml.safe_load(dbt_vars) if dbt_vars else {}
+        load_specs(root, dbt_vars=parsed if isinstance(parsed, dict) else {})
+    except (SpecError, yaml.YAMLError) as exc:
+        print(f"wml: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def cmd_spec(args: argparse.Namespace) -> int:
+    """``wml spec new NAME`` writes a spec to fill in; ``wml spec check`` validates them all."""
+    from warehouse_ml.spec import SPEC_DIR, SpecError, load_specs, spec_file_text
+
+    root = project_root()
+    if args.action == "new":
+        try:
+            text = spec_file_text(args.name, SPEC_TEMPLATE.format(name=args.name))
+        except SpecError as exc:
+            print(f"wml spec new: {exc}", file=sys.stderr)
+            return 2
+        path = root / SPEC_DIR / f"{args.name}.sql"
+        if path.exists():
+            print(f"wml spec new: {path} exists", file=sys.stderr)
+            return 1
+        path.write_text(text)
+        print(f"wrote {path.relative_to(root)}; fill it in, then `wml spec check`")
+        return 0
+    code = _checked_specs(root, args.vars)
+    if code == 0:
+        parsed = yaml.safe_load(args.vars) if args.vars else {}
+        for spec in load_specs(root, dbt_vars=parsed or {}):
+            print(f"{spec['file']}: ok ({spec['label']['kind']}, source {spec['source']})")
+    return code
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     root = project_root()
     started = time.perf_counter()
+    if _checked_specs(root, None):
+        return 2
     ensure_sample(root, args.events, args.requests, args.seed)
     code = run_dbt(["build", *args.dbt_args], root).returncode
     if code:
@@ -126,6 +187,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     """The pipeline on a target: ``dbt build`` on DuckDB, the staged Trino run on Trino."""
     root = project_root()
+    if _checked_specs(root, args.vars):
+        return 2
     if args.target == "duckdb":
         vars_args = ["--vars", args.vars] if args.vars else []
         code = run_dbt(["build", "--target", "duckdb", *vars_args], root).returncode
@@ -203,6 +266,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.set_defaults(func=cmd_run)
 
+    spec = sub.add_parser(
+        "spec",
+        help="model specs: `new NAME` writes one to fill in, `check` validates them all",
+    )
+    spec.add_argument("action", choices=["new", "check"])
+    spec.add_argument("name", nargs="?", help="new: the model name (lower case, underscores)")
+    spec.add_argument("--vars", help="check: dbt vars as YAML, applied as a build would")
+    spec.set_defaults(func=cmd_spec)
+
     report = sub.add_parser(
         "report",
         help="write the static HTML monitoring report (reports/report.html)",
@@ -227,6 +299,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.dbt_args = [*extra, *args.dbt_args]
     elif extra:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    if args.command == "spec" and args.action == "new" and not args.name:
+        parser.error("wml spec new: give the model name")
     return int(args.func(args))
 
 

@@ -34,10 +34,12 @@ __all__ = [
     "SPEC_DIR",
     "VAR_OVERRIDES",
     "SpecError",
+    "check_wrapper",
     "load_schema",
     "load_spec_file",
     "load_specs",
     "resolve",
+    "spec_file_text",
     "validate",
 ]
 
@@ -73,6 +75,43 @@ _UUID = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-
 
 class SpecError(ValueError):
     """A spec file is malformed; the message names the file and the field."""
+
+
+def _wrapper(name: str) -> tuple[str, str]:
+    """The first and last lines of a spec file: YAML comments that dbt reads as a macro."""
+    return (
+        f"# {{% macro model_spec__{name}() %}}{{% set spec %}}",
+        f"# {{% endset %}}{{{{ return(warehouse_ml.parse_model_spec(spec, "
+        f"'{SPEC_DIR}/{name}.sql')) }}}}{{% endmacro %}}",
+    )
+
+
+def spec_file_text(name: str, body: str) -> str:
+    """A spec file's text: the YAML ``body`` between the two lines dbt needs.
+
+    Example:
+        >>> print(spec_file_text("churn", "name: churn").splitlines()[0])
+        # {% macro model_spec__churn() %}{% set spec %}
+    """
+    if not re.match(_PATTERNS["name"], name):
+        raise SpecError(f"a model name is lower case, digits and underscores, got '{name}'")
+    first, last = _wrapper(name)
+    return f"{first}\n{body.rstrip()}\n{last}\n"
+
+
+def check_wrapper(path: Path | str, file: str | None = None) -> None:
+    """Refuse a spec file without the dbt wrapper lines: dbt would not see it at all
+    (it reads specs as macros), while Python would, so the two readers would disagree."""
+    path = Path(path)
+    file = file or f"{SPEC_DIR}/{path.name}"
+    name = path.name.split(".")[0]
+    lines = [line for line in path.read_text().splitlines() if line.strip()]
+    first, last = _wrapper(name)
+    if not lines or lines[0].strip() != first or lines[-1].strip() != last:
+        raise SpecError(
+            f"{file}: the first and last lines must be the dbt wrapper, or dbt ignores the spec:"
+            f"\n  {first}\n  ...\n  {last}\n(`wml spec new {name}` writes a file with them)"
+        )
 
 
 def load_schema(root: Path | str = ".") -> dict[str, Any]:
@@ -168,6 +207,12 @@ def validate(raw: Any, schema: Mapping[str, Any], file: str) -> dict[str, Any]:
     return spec
 
 
+def _gate_metric(spec: Mapping[str, Any]) -> str:
+    """The gate's metric, or its default for the label kind."""
+    default = "auc" if spec["label"]["kind"] == "binary" else "hamming_loss"
+    return spec["gate"]["metric"] or default
+
+
 def _with_vars(
     spec: dict[str, Any], schema: Mapping[str, Any], dbt_vars: Mapping[str, Any], file: str
 ) -> dict[str, Any]:
@@ -175,7 +220,7 @@ def _with_vars(
         value = dbt_vars.get(var_name)
         if value is None:
             continue
-        if var_name == "max_hamming_loss" and spec["gate"]["metric"] not in (None, "hamming_loss"):
+        if var_name == "max_hamming_loss" and _gate_metric(spec) != "hamming_loss":
             continue
         rule: Mapping[str, Any] = schema[path[0]]
         for step in path[1:]:
@@ -226,7 +271,7 @@ def resolve(spec: dict[str, Any], file: str, dialect: str = "duckdb") -> dict[st
         if binary
         else ["hamming_loss", "log_loss"]
     )
-    metric = gate["metric"] or gate_metrics[0]
+    metric = _gate_metric(spec)
     if metric not in gate_metrics:
         raise fail(
             f"field 'gate.metric' must be one of {', '.join(gate_metrics)}"
@@ -300,6 +345,7 @@ def load_spec_file(
     except ValueError:
         file = str(path)
     schema = load_schema(root)
+    check_wrapper(path, file)
     try:
         raw = yaml.safe_load(path.read_text())
     except yaml.YAMLError as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -19,6 +20,23 @@ SHARED = ROOT.parent / "shared"
 DBT = str(Path(sys.executable).with_name("dbt"))
 # Small but real: few HPO trials and rounds keep each build to seconds.
 FAST_VARS = "{hpo_trials: 2, num_boost_round: 60, early_stopping_rounds: 10}"
+# The offer model's training examples (spec model_specs/offer_conversion.sql) in the
+# seed's shape: the split from int_training_examples, the raw inputs from staging
+# (not from the spec layer's own unpivoted tables, so references stay independent).
+OFFER_EXAMPLES = """
+    select
+        examples.entity_id as event_id,
+        examples.group_id as campaign_id,
+        examples.label_value as offer_id,
+        examples.split,
+        staged.country, staged.dos, staged.dtype, staged.dbrowser,
+        staged.city, staged.isp, staged.network, staged.dos_version, staged.dbrowser_version,
+        staged.long, staged.lat
+    from int_training_examples as examples
+    inner join stg_landing__conversions as staged
+        on examples.entity_id = staged.event_id and staged.reject_reason is null
+    where examples.model_name = 'offer_conversion'
+"""
 
 
 @dataclass
@@ -29,6 +47,8 @@ class Warehouse:
     landing: Path
     requests: Path
     meta: dict = field(default_factory=dict)
+    #: The dbt project dbt runs in (a copy when a test adds model specs).
+    project: Path = ROOT
 
     @property
     def env(self) -> dict[str, str]:
@@ -45,7 +65,9 @@ class Warehouse:
 
     def dbt(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         """Run dbt in the project; on failure show its output in the assertion."""
-        proc = subprocess.run([DBT, *args], cwd=ROOT, env=self.env, capture_output=True, text=True)
+        proc = subprocess.run(
+            [DBT, *args], cwd=self.project, env=self.env, capture_output=True, text=True
+        )
         if check and proc.returncode != 0:
             raise AssertionError(
                 f"dbt {' '.join(args)} failed:\n{proc.stdout[-6000:]}\n{proc.stderr}"
@@ -62,6 +84,32 @@ class Warehouse:
     def frame(self, sql: str, params: list | None = None):
         with duckdb.connect(str(self.path), read_only=True) as con:
             return con.execute(sql, params or []).df()
+
+
+#: What a copy of the dbt project needs (no data, caches or Python sources:
+#: the package comes from the environment).
+PROJECT_PARTS = (
+    "dbt_project.yml",
+    "profiles.yml",
+    "models",
+    "python_models",
+    "macros",
+    "model_specs",
+    "analyses",
+    "tests/dbt",
+)
+
+
+def copy_project(dest: Path) -> Path:
+    """A copy of the dbt project in ``dest``, for tests that add or change model specs."""
+    for part in PROJECT_PARTS:
+        source = ROOT / part
+        if source.is_dir():
+            shutil.copytree(source, dest / part)
+        elif source.exists():
+            (dest / part).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(source, dest / part)
+    return dest
 
 
 @pytest.fixture(scope="session")
