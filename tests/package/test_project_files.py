@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT_PATH = re.compile(r"(?<![\w/.-])scripts/[\w./-]*\.sh\b")
@@ -51,3 +52,28 @@ def test_the_makefile_entry_points_are_found() -> None:
 @pytest.mark.parametrize(("source", "ref"), all_references())
 def test_referenced_script_exists(source: str, ref: str) -> None:
     assert (ROOT / ref).is_file(), f"{source} runs {ref}, which does not exist"
+
+
+def schema_field_paths(fields: dict, path: str = "") -> list[str]:
+    """Every field of model_specs/_schema.sql as the README names it (a.b, a[].b, a.<name>.b)."""
+    out = []
+    for key, rule in fields.items():
+        where = f"{path}.{key}" if path else key
+        out.append(where)
+        if rule["type"] == "object" and "fields" in rule:
+            out += schema_field_paths(rule["fields"], where)
+        elif rule["type"] == "list" and rule["items"]["type"] == "object":
+            out += schema_field_paths(rule["items"]["fields"], where + "[]")
+        elif rule["type"] == "map":
+            out += schema_field_paths(rule["values"]["fields"], where + ".<name>")
+    return out
+
+
+def test_the_readme_documents_every_spec_field() -> None:
+    schema = yaml.safe_load((ROOT / "model_specs" / "_schema.sql").read_text())
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^\| `([^`]+)` \|", readme, flags=re.M))
+    paths = schema_field_paths(schema)
+    assert len(paths) > 40
+    missing = [p for p in paths if p not in documented]
+    assert missing == [], f"README.md, 'Every field', lacks: {missing}"
