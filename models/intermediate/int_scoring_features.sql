@@ -18,10 +18,10 @@ requests_{{ loop.index }} as (
         assigned.model_name,
         assigned.request_id,
         assigned.group_id,
-        assigned.fitted_state_id
-        {%- for column in spec['features']['numeric'] + spec['features']['categorical'] %},
-        source_rows.{{ column }}
+        {%- for column in spec['features']['numeric'] + spec['features']['categorical'] %}
+        source_rows.{{ column }},
         {%- endfor %}
+        assigned.fitted_state_id
     from {{ ref(spec['scoring']['source']) }} as source_rows
     inner join assigned
         on

@@ -1,40 +1,41 @@
 {#- One row per (example, numeric feature): its feature index (numeric inputs
     come first, in the spec's order, upstream relations' columns after the
     source's), its column name and its value (NULL = missing). -#}
-{%- set specs = warehouse_ml.model_specs() %}
-{%- set ns = namespace(parts=[]) %}
+{%- set inputs = [] %}
+{%- for spec in warehouse_ml.model_specs() %}
+{%- for column, upstream in warehouse_ml.spec_numeric_columns(spec) %}
+{%- do inputs.append({'spec': spec, 'column': column, 'upstream': upstream, 'index': loop.index0}) %}
+{%- endfor %}
+{%- endfor %}
 
 with examples as (
     select * from {{ ref('int_training_examples') }}
 ),
 
 numeric_values as (
-    {%- for spec in specs %}
-    {%- set spec_loop = loop %}
-    {%- for column, upstream in warehouse_ml.spec_numeric_columns(spec) %}
-    {%- do ns.parts.append(1) %}
-    {%- if ns.parts | length > 1 %}
-    union all
-    {%- endif %}
+    {%- for input in inputs %}
+    {%- set spec = input['spec'] %}
+    {%- set upstream = input['upstream'] %}
+    {#- Upstream aggregates may lack an entity (left join: missing); source rows
+        must be the accepted ones the example came from. -#}
+    {%- set joined = ref(upstream['relation']) if upstream else ref(spec['source']) %}
+    {%- set joined_key = upstream['key'] if upstream else spec['entity_key'] %}
+    {%- set accepted = '' if upstream else 'and source_rows.reject_reason is null' %}
     select
         examples.model_name,
         examples.entity_id,
-        {{ loop.index0 }} as feature_index,
-        cast({{ warehouse_ml.quote_literal(column) }} as {{ dbt.type_string() }}) as column_name,
-        cast(source_rows.{{ column }} as double) as value
+        {{ input['index'] }} as feature_index,
+        cast({{ warehouse_ml.quote_literal(input['column']) }} as {{ dbt.type_string() }}) as column_name,
+        cast(source_rows.{{ input['column'] }} as double) as value
     from examples
-    {%- if upstream %}
-    left join {{ ref(upstream['relation']) }} as source_rows
-        on examples.entity_id = cast(source_rows.{{ upstream['key'] }} as {{ dbt.type_string() }})
-    {%- else %}
-    inner join {{ ref(spec['source']) }} as source_rows
-        on examples.entity_id = cast(source_rows.{{ spec['entity_key'] }} as {{ dbt.type_string() }})
-        and source_rows.reject_reason is null
-    {%- endif %}
+    {{ 'left' if upstream else 'inner' }} join {{ joined }} as source_rows
+        on
+            examples.entity_id = cast(source_rows.{{ joined_key }} as {{ dbt.type_string() }})
+            {{ accepted }}
     where examples.model_name = {{ warehouse_ml.quote_literal(spec['name']) }}
+    {{ "union all" if not loop.last }}
     {%- endfor %}
-    {%- endfor %}
-    {%- if not ns.parts %}
+    {%- if not inputs %}
     select
         cast(null as {{ dbt.type_string() }}) as model_name,
         cast(null as {{ dbt.type_string() }}) as entity_id,

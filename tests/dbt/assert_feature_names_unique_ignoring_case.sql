@@ -9,6 +9,5 @@ select
     lower(feature_name) as feature_name_lower,
     count(*) as n_columns
 from {{ ref('fit_feature_columns') }}
-group by fitted_state_id, model_name,
-    group_id, lower(feature_name)
+group by fitted_state_id, model_name, group_id, lower(feature_name)
 having count(*) > 1

@@ -21,6 +21,7 @@ candidates as (
         trained_at,
         -- A model that was never trained (e.g. a group with one class) cannot serve, pinned or not.
         booster_json is not null as has_booster,
+        {%- if pinned %}
         case
             {%- for model_name, groups in pinned.items() %}
             {%- for group_id, model_id in groups.items() %}
@@ -34,6 +35,10 @@ candidates as (
             when status = 'champion' then 'champion'
         end as serving_reason,
         {{ warehouse_ml.is_pinned_group('model_name', 'group_id') }} as is_group_pinned
+        {%- else %}
+        case when status = 'champion' then 'champion' end as serving_reason,
+        false as is_group_pinned
+        {%- endif %}
     from models
 ),
 
