@@ -127,26 +127,7 @@ explicit as (
 ),
 
 final as (
-    select
-        model_name,
-        request_id,
-        cast(feature_index as integer) as feature_index,
-        cast(value as double) as value
-    from numeric
-    union all
-    select
-        model_name,
-        request_id,
-        cast(feature_index as integer) as feature_index,
-        cast(value as double) as value
-    from onehot
-    union all
-    select
-        model_name,
-        request_id,
-        cast(feature_index as integer) as feature_index,
-        cast(value as double) as value
-    from explicit
+    {{- warehouse_ml.union_long_features(['numeric', 'onehot', 'explicit'], 'request_id') }}
 )
 
 select * from final

@@ -48,19 +48,7 @@ numeric as (
 ),
 
 final as (
-    select
-        model_name,
-        entity_id,
-        cast(feature_index as integer) as feature_index,
-        cast(value as double) as value
-    from numeric
-    union all
-    select
-        model_name,
-        entity_id,
-        cast(feature_index as integer) as feature_index,
-        cast(value as double) as value
-    from onehot
+    {{- warehouse_ml.union_long_features(['numeric', 'onehot'], 'entity_id') }}
 )
 
 select * from final

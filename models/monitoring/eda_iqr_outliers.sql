@@ -6,17 +6,7 @@
     trains on all rows; this table says how many are extreme. -#}
 
 with feature_values as (
-    select
-        examples.model_name,
-        examples.group_id,
-        examples.split,
-        numeric_values.column_name as feature,
-        numeric_values.value as feature_value
-    from {{ ref('int_training_numeric') }} as numeric_values
-    inner join {{ ref('int_training_examples') }} as examples
-        on
-            numeric_values.model_name = examples.model_name
-            and numeric_values.entity_id = examples.entity_id
+    {{ warehouse_ml.training_numeric_by_split() }}
 ),
 
 quartiles as (
