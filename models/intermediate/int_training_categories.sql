@@ -1,6 +1,13 @@
 {#- One row per (example, categorical feature column) with a value: the raw
     value and its percent-encoded form (the one-hot column name's suffix). -#}
 {%- set specs = warehouse_ml.model_specs() %}
+{%- set inputs = [] %}
+{%- for spec in specs %}
+{%- set spec_index = loop.index %}
+{%- for column in spec['features']['categorical'] %}
+{%- do inputs.append({'spec': spec, 'spec_index': spec_index, 'column': column}) %}
+{%- endfor %}
+{%- endfor %}
 
 with examples as (
     select * from {{ ref('int_training_examples') }}
@@ -15,20 +22,17 @@ raw_{{ loop.index }} as (
 {%- endfor %}
 
 unpivoted as (
-    {%- for spec in specs %}
-    {%- set outer = loop %}
-    {%- for column in spec['features']['categorical'] %}
+    {%- for input in inputs %}
     select
-        cast({{ warehouse_ml.quote_literal(spec['name']) }} as {{ dbt.type_string() }}) as model_name,
-        cast({{ spec['entity_key'] }} as {{ dbt.type_string() }}) as entity_id,
-        cast({{ warehouse_ml.quote_literal(column) }} as {{ dbt.type_string() }}) as column_name,
-        cast({{ column }} as {{ dbt.type_string() }}) as category
-    from raw_{{ outer.index }}
-    where {{ column }} is not null
-    {{ "union all" if not (loop.last and outer.last) }}
+        cast({{ warehouse_ml.quote_literal(input['spec']['name']) }} as {{ dbt.type_string() }}) as model_name,
+        cast({{ input['spec']['entity_key'] }} as {{ dbt.type_string() }}) as entity_id,
+        cast({{ warehouse_ml.quote_literal(input['column']) }} as {{ dbt.type_string() }}) as column_name,
+        cast({{ input['column'] }} as {{ dbt.type_string() }}) as category
+    from raw_{{ input['spec_index'] }}
+    where {{ input['column'] }} is not null
+    {{ "union all" if not loop.last }}
     {%- endfor %}
-    {%- endfor %}
-    {%- if not specs or (specs | map(attribute='features') | map(attribute='categorical') | sum(start=[])) | length == 0 %}
+    {%- if not inputs %}
     select
         cast(null as {{ dbt.type_string() }}) as model_name,
         cast(null as {{ dbt.type_string() }}) as entity_id,

@@ -67,7 +67,7 @@ other_levels as (
         flagged.column_name,
         '{{ warehouse_ml.other_category() }}' as category,
         '{{ warehouse_ml.other_category() }}' as encoded_value,
-        sum(case when flagged.is_rare then flagged.n_train_rows else 0 end) as n_train_rows,
+        cast(sum(case when flagged.is_rare then flagged.n_train_rows else 0 end) as bigint) as n_train_rows,
         sum(case when flagged.is_rare then flagged.frequency else 0 end) as frequency,
         false as is_rare
     from flagged

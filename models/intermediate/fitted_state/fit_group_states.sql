@@ -13,7 +13,7 @@ final as (
         '{{ invocation_id }}' as fitted_state_id,
         model_name,
         group_id,
-        sum(case when split = 'train' then 1 else 0 end) as n_train_rows,
+        cast(sum(case when split = 'train' then 1 else 0 end) as bigint) as n_train_rows,
         count(*) as n_rows,
         current_timestamp as fitted_at
     from examples

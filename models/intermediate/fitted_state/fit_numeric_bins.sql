@@ -15,30 +15,17 @@
 {%- do probabilities.append([i, 'cast(' ~ i ~ ' as double) * (cast(1 as double) / ' ~ n_bins ~ ')']) -%}
 {%- endfor %}
 
-with feature_names as (
-    select distinct
-        model_name,
-        feature_index,
-        column_name
-    from {{ ref('fit_feature_columns') }}
-    where kind = 'numeric'
-),
-
-train_values as (
+with train_values as (
     select
         examples.model_name,
         examples.group_id,
-        feature_names.column_name,
+        numeric_values.column_name,
         numeric_values.value as feature_value
     from {{ ref('int_training_examples') }} as examples
     inner join {{ ref('int_training_numeric') }} as numeric_values
         on
             examples.model_name = numeric_values.model_name
             and examples.entity_id = numeric_values.entity_id
-    inner join feature_names
-        on
-            numeric_values.model_name = feature_names.model_name
-            and numeric_values.feature_index = feature_names.feature_index
     where examples.split = 'train'
 ),
 
