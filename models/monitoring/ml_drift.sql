@@ -1,4 +1,7 @@
-{{ config(materialized='incremental', incremental_strategy='append', full_refresh=false, on_schema_change='append_new_columns') }}
+{{ config(
+    materialized='incremental', incremental_strategy='append', full_refresh=false, on_schema_change='append_new_columns',
+    post_hook="{{ warehouse_ml.backfill_offer_keys(this) }}",
+) }}
 
 {#- Append-only drift history, one row per session, serving model and
     monitored quantity, computed in SQL (DuckDB and Trino):

@@ -1,4 +1,7 @@
-{{ config(materialized='incremental', incremental_strategy='append', full_refresh=false, on_schema_change='append_new_columns') }}
+{{ config(
+    materialized='incremental', incremental_strategy='append', full_refresh=false, on_schema_change='append_new_columns',
+    post_hook="{{ warehouse_ml.backfill_offer_keys(this) }}",
+) }}
 
 {#- Append-only metric history, one row per session x model x split x metric:
     the models trained in this build (ml_models.invocation_id = this session)

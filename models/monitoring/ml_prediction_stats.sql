@@ -1,4 +1,7 @@
-{{ config(materialized='incremental', incremental_strategy='append', full_refresh=false, on_schema_change='append_new_columns') }}
+{{ config(
+    materialized='incremental', incremental_strategy='append', full_refresh=false, on_schema_change='append_new_columns',
+    post_hook="{{ warehouse_ml.backfill_offer_keys(this) }}",
+) }}
 
 {#- Append-only, one row per session, model spec and group: how confident the
     serving model is on the current requests (ml_drift_requests, the group's
@@ -32,7 +35,7 @@ final as (
         group_id as campaign_id,
         model_id,
         count(*) as n_predictions,
-        count(distinct predicted_label) as n_predicted_offers,
+        count(distinct predicted_label) as n_predicted_labels,
         avg(probability) as top_probability_mean,
         coalesce(stddev_pop(probability), 0.0) as top_probability_std,
         min(probability) as top_probability_min,

@@ -363,6 +363,33 @@ def train_group(
     return row
 
 
+#: A pre-spec registry row's status -> its status_code.
+_LEGACY_STATUS_CODES = {"champion": "passed_gate", "retired": "replaced", "rejected": "failed_gate"}
+
+
+def upgrade_legacy_rows(previous: pd.DataFrame | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Fill the keys that registries written before model specs lack.
+
+    Such rows are all the offer model's (one per campaign): ``model_name`` is
+    ``offer_conversion``, ``group_id`` the campaign and ``status_code`` follows
+    from ``status``. Returns the previous rows with those filled in (so the
+    champions among them are retired like any other) and the upgraded rows
+    alone, to write back.
+    """
+    if previous is None or previous.empty:
+        return previous if previous is not None else pd.DataFrame(), pd.DataFrame()
+    previous = previous.reindex(columns=list(REGISTRY_COLUMNS)).copy()
+    legacy = previous["model_name"].isna()
+    if not legacy.any():
+        return previous, pd.DataFrame()
+    previous.loc[legacy, "model_name"] = "offer_conversion"
+    previous.loc[legacy, "group_id"] = previous.loc[legacy, "campaign_id"]
+    previous.loc[legacy, "status_code"] = (
+        previous.loc[legacy, "status"].map(_LEGACY_STATUS_CODES).fillna("skipped")
+    )
+    return previous, previous.loc[legacy]
+
+
 def retire_replaced(new_rows: Iterable[Mapping[str, Any]], previous: pd.DataFrame) -> pd.DataFrame:
     """Previous champions of the same (model name, group) as a new champion,
     re-emitted as ``retired``; other specs' and groups' champions stay."""
@@ -391,12 +418,13 @@ def train_all(
 ) -> pd.DataFrame:
     """Train each spec's groups (fetched one at a time to bound memory) and
     return the registry rows to upsert by ``model_id``: the new rows plus
-    retirements.
+    retirements (and pre-spec rows with their new keys filled in, once).
 
     ``fetcher`` has ``groups(model_name) -> list[str]`` and
     ``fetch(model_name, group_id, sample_cap) -> GroupData``
     (:class:`warehouse_ml.sql_fetcher.SqlTrainingFetcher`).
     """
+    previous, upgraded = upgrade_legacy_rows(previous)
     rows: list[dict[str, Any]] = []
     for spec in specs:
         settings = TrainingSettings.from_spec(spec, dialect)
@@ -411,7 +439,10 @@ def train_all(
             rows.append(row)
     new = pd.DataFrame(rows, columns=list(REGISTRY_COLUMNS))
     retired = retire_replaced(rows, previous if previous is not None else pd.DataFrame())
-    frames = [f for f in (new, retired) if not f.empty]
+    if not upgraded.empty:
+        replaced = set(new["model_id"]) | set(retired["model_id"])
+        upgraded = upgraded.loc[~upgraded["model_id"].isin(replaced)]
+    frames = [f for f in (new, retired, upgraded) if not f.empty]
     out = pd.concat(frames, ignore_index=True) if frames else new
     for col in ("n_train_rows", "n_validation_rows", "n_test_rows", "best_iteration"):
         out[col] = out[col].astype("Int64")

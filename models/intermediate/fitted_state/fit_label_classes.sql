@@ -1,4 +1,7 @@
-{{ config(materialized='incremental', incremental_strategy='append', full_refresh=false) }}
+{{ config(
+    materialized='incremental', incremental_strategy='append', full_refresh=false, on_schema_change='append_new_columns',
+    post_hook="{{ warehouse_ml.backfill_offer_keys(this) }}",
+) }}
 
 {#- The label's classes per model and group, fitted on the kept training rows,
     one state per build. Multiclass: class index by label value order (offers

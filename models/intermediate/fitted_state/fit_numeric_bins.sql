@@ -1,4 +1,7 @@
-{{ config(materialized='incremental', incremental_strategy='append', full_refresh=false) }}
+{{ config(
+    materialized='incremental', incremental_strategy='append', full_refresh=false, on_schema_change='append_new_columns',
+    post_hook="{{ warehouse_ml.backfill_offer_keys(this) }}",
+) }}
 
 {#- Quantile bins of each numeric feature of each model (spec) and group,
     fitted on the training split only, one state per build (fitted_state_id = the dbt
