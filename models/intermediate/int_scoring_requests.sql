@@ -11,7 +11,7 @@ with requests as (
         cast({{ warehouse_ml.quote_literal(spec['name']) }} as {{ dbt.type_string() }}) as model_name,
         cast({{ spec['scoring']['key'] }} as {{ dbt.type_string() }}) as request_id,
         {{ warehouse_ml.spec_group_id(spec) }} as group_id,
-        cast({{ warehouse_ml.quote_literal(modules.re.sub('_id$', '', spec['group_key'] or 'model')) }} as {{ dbt.type_string() }}) as group_noun,
+        cast({{ warehouse_ml.quote_literal(modules.re.sub('_id$', '', spec['group_key'] or 'model spec')) }} as {{ dbt.type_string() }}) as group_noun,
         {%- if warehouse_ml.relation_has_column(source, 'feature_vector') %}
         feature_vector,
         {%- else %}
