@@ -45,8 +45,9 @@ def run(landing: Path, seed: int, trials: int, workdir: Path, extra: dict | None
     )
     with duckdb.connect(str(db), read_only=True) as con:
         rows = con.execute(
-            "select campaign_id, metrics from ml_models"
-            " where status <> 'retired' and metrics is not null"
+            "select group_id, metrics from ml_models"
+            " where model_name = 'offer_conversion' and status <> 'retired'"
+            " and metrics is not null"
         ).fetchall()
     keys = (
         "hamming_loss",

@@ -33,6 +33,9 @@ from warehouse_ml.generator import (
 )
 
 ROOT = Path(__file__).resolve().parents[1]
+# The spec trained on the generated offers (model_specs/offer_conversion.sql); its
+# groups are the campaigns, its entities the events.
+MODEL = "offer_conversion"
 
 
 def build(sample: Path, db: Path, dbt_vars: dict) -> dict[str, dict]:
@@ -49,11 +52,13 @@ def build(sample: Path, db: Path, dbt_vars: dict) -> dict[str, dict]:
     subprocess.run(cmd, cwd=ROOT, env=env, check=True)
     with duckdb.connect(str(db), read_only=True) as con:
         models = con.execute(
-            "select campaign_id, metrics from ml_models where status = 'champion'"
+            "select group_id, metrics from ml_models where model_name = ? and status = 'champion'",
+            [MODEL],
         ).fetchall()
         test_ids = con.execute(
-            "select campaign_id, event_id, has_rare_value from int_conversions_labelled"
-            " where split = 'test'"
+            "select group_id, entity_id, has_rare_value from int_training_labelled"
+            " where model_name = ? and split = 'test'",
+            [MODEL],
         ).fetchall()
     out: dict[str, dict] = {}
     for campaign, metrics in models:

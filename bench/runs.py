@@ -19,6 +19,7 @@ from warehouse import (
     SCORE_PY,
     SCORE_SQL,
     TRAIN_1,
+    TRAINING,
     Warehouse,
     load_staging_directly,
     stage_rows,
@@ -35,7 +36,7 @@ def run_full_size(n_events: int, settings: Settings, results: dict[str, Any]) ->
     stages: dict[str, list[dict[str, Any]]] = {}
     peers: dict[str, list[dict[str, Any]]] = {"pandas_features": [], "pandas_train": []}
     parity: dict[str, Any] = {}
-    hpo = ("train_hpo", "ml_models", "", {"hpo_trials": settings.hpo_trials}, "events")
+    hpo = ("train_hpo", TRAINING, "", {"hpo_trials": settings.hpo_trials}, "events")
     for rep in range(settings.repeats_for(n_events)):
         tag = f"e{n_events}_rep{rep}"
         wh = Warehouse(data, settings.work / "db" / f"e{n_events}.duckdb", settings, tag)

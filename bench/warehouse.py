@@ -18,21 +18,26 @@ from harness import BENCH, DBT, PYTHON, Settings, measure, tail
 INGESTION = ("ingestion", "tag:ingestion tag:staging", "", {}, "events")
 FEATURES = (
     "feature_sql",
-    "+int_conversions_features fit_feature_columns",
+    "+int_training_features fit_feature_columns",
     "tag:ingestion tag:staging",
     {},
     "events",
 )
-TRAIN_1 = ("train_1_trial", "ml_models", "", {"hpo_trials": 1}, "events")
+# Training reads the resolved specs (dbt vars such as hpo_trials applied) from
+# ml_model_specs, so each training stage rebuilds it with its own vars.
+TRAINING = "ml_model_specs ml_models"
+TRAIN_1 = ("train_1_trial", TRAINING, "", {"hpo_trials": 1}, "events")
 REQUEST_FEATURES = (
     "request_features",
-    "ml_serving_models int_requests_assigned int_requests_features int_serving_offer_classes",
+    "ml_serving_models int_scoring_requests int_scoring_features int_serving_label_classes",
     "",
     {},
     "requests",
 )
-SCORE_PY = ("score_python", "offer_scores_xgboost", "", {}, "requests")
-SCORE_SQL = ("score_sql", "offer_scores_sql", "", {}, "requests")
+SCORE_PY = ("score_python", "ml_scores_xgboost", "", {}, "requests")
+SCORE_SQL = ("score_sql", "ml_scores_sql", "", {}, "requests")
+# The spec the peers reimplement (model_specs/offer_conversion.sql): one model per campaign.
+OFFER_MODEL = "offer_conversion"
 
 
 def stage_rows(name: str) -> str:
@@ -111,6 +116,20 @@ def node_timings(run_results: Path) -> dict[str, Any]:
     }
 
 
+# The text feature columns of stg_landing__requests, in its order.
+REQUEST_TEXT_COLUMNS = (
+    "country",
+    "city",
+    "isp",
+    "network",
+    "dos",
+    "dtype",
+    "dos_version",
+    "dbrowser",
+    "dbrowser_version",
+)
+
+
 def load_staging_directly(wh: Warehouse, n_events: int) -> dict[str, Any]:
     """Fill ``stg_landing__conversions`` straight from the JSON files (bench-only shortcut).
 
@@ -118,7 +137,9 @@ def load_staging_directly(wh: Warehouse, n_events: int) -> dict[str, Any]:
     than the run's time budget (see README), so the feature SQL is measured on a
     staging table loaded by DuckDB's JSON reader with the staging model's typing
     (trim, empty text = NULL, lower-case ids, finite numbers). ``record`` is
-    left NULL: no feature model reads it.
+    left NULL: no feature model reads it. ``stg_landing__requests`` is created
+    empty with the staging model's columns: the offer spec names it as its
+    scoring source, and the training models check the spec's columns against it.
     """
     fields = EVENT_COLUMNS
     columns = "{" + ", ".join(f"'{f}': 'varchar'" for f in fields) + "}"
@@ -147,7 +168,17 @@ def load_staging_directly(wh: Warehouse, n_events: int) -> dict[str, Any]:
             cast(null as varchar) as reject_reason,
             current_timestamp as ingested_at
         from read_json('{wh.data / "landing"}/*.json', format = 'newline_delimited',
-                       columns = {columns}, filename = true)
+                       columns = {columns}, filename = true);
+        create or replace table stg_landing__requests as
+        select
+            cast(null as varchar) as request_id, cast(null as varchar) as campaign_id,
+            cast(null as varchar) as source_file, cast(null as varchar) as file_format,
+            cast(null as varchar) as record, cast(null as varchar) as feature_vector,
+            {", ".join(f"cast(null as varchar) as {c}" for c in REQUEST_TEXT_COLUMNS)},
+            cast(null as double) as lat, cast(null as double) as long,
+            cast(null as varchar) as reject_reason,
+            cast(null as timestamp with time zone) as ingested_at
+        where false
     """
     script = (
         "import duckdb, sys\n"
@@ -176,14 +207,16 @@ def load_staging_directly(wh: Warehouse, n_events: int) -> dict[str, Any]:
 
 
 def warehouse_counts(wh: Warehouse) -> dict[str, Any]:
-    """Per-campaign row counts and test Hamming loss of the newest models (for the parity check)."""
+    """Per-campaign row counts and test Hamming loss of the offer model's newest models
+    (for the parity check: its groups are the campaigns)."""
     rows = wh.query(
-        """
-        select campaign_id, n_train_rows, n_validation_rows, n_test_rows,
+        f"""
+        select group_id, n_train_rows, n_validation_rows, n_test_rows,
                json_array_length(feature_kinds), hyperparameters, metrics
         from ml_models
-        where invocation_id = (select invocation_id from ml_models order by trained_at desc limit 1)
-        order by campaign_id
+        where model_name = '{OFFER_MODEL}'
+          and invocation_id = (select invocation_id from ml_models order by trained_at desc limit 1)
+        order by group_id
         """
     )
     out = {}

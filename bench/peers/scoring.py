@@ -10,7 +10,7 @@ caller reads that engine's peak memory:
 * ``xgboost_long``: the Python scorer's real path, long rows -> dense matrix
   (``warehouse_ml.features.long_to_matrix``) -> ``inplace_predict``;
 * ``sql``: ``warehouse_ml.sql_compiler.compile_booster_sql`` run by DuckDB on
-  the long relation ``(request_id, feature_index, value)``, as offer_scores_sql
+  the long relation ``(request_id, feature_index, value)``, as ml_scores_sql
   runs it (pivot included), materialised with ``create temp table``;
 * ``sql_wide``: the same trees on an already pivoted table, to show how much of
   the SQL time is the pivot.

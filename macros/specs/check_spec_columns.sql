@@ -16,6 +16,9 @@
     {%- endif -%}
     {%- for relation_name, field, wanted in checks -%}
         {%- set relation = ref(relation_name) -%}
+        {%- if adapter.get_relation(relation.database, relation.schema, relation.identifier) is none -%}
+            {{ exceptions.raise_compiler_error(spec['file'] ~ ": field '" ~ field ~ "' reads " ~ relation_name ~ ", which is not built yet: build it first (e.g. dbt build -s +" ~ relation_name ~ ")") }}
+        {%- endif -%}
         {%- set present = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list -%}
         {%- for column in wanted if column | lower not in present -%}
             {{ exceptions.raise_compiler_error(spec['file'] ~ ": field '" ~ field ~ "' names column '" ~ column ~ "', which " ~ relation_name ~ " does not have (it has: " ~ present | join(', ') ~ ")") }}

@@ -5,9 +5,8 @@ re-emits a replaced champion as `retired`; rows are never deleted
 (full_refresh is off).
 """
 
-import json
-
 from warehouse_ml.registry import train_all
+from warehouse_ml.spec import specs_of_build
 from warehouse_ml.sql_fetcher import SqlTrainingFetcher, TrainingRelations, duckdb_query
 
 
@@ -21,7 +20,8 @@ def model(dbt, session):
     )
     # The specs as the SQL layer resolved them (defaults and dbt vars applied):
     # YAML config cannot call macros, so ml_model_specs carries them here.
-    specs = [json.loads(text) for (text,) in dbt.ref("ml_model_specs").order("model_name").project("spec_json").fetchall()]
+    built = dbt.ref("ml_model_specs").order("model_name").project("spec_json, invocation_id")
+    specs = specs_of_build(built.fetchall(), dbt.config.get("invocation_id"))
     relations = TrainingRelations(
         "wml_training_labelled", "wml_training_features", "wml_feature_columns", "wml_label_classes"
     )

@@ -22,6 +22,7 @@ Example:
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping, Sequence
 from copy import deepcopy
@@ -40,6 +41,7 @@ __all__ = [
     "load_specs",
     "resolve",
     "spec_file_text",
+    "specs_of_build",
     "validate",
 ]
 
@@ -112,6 +114,19 @@ def check_wrapper(path: Path | str, file: str | None = None) -> None:
             f"{file}: the first and last lines must be the dbt wrapper, or dbt ignores the spec:"
             f"\n  {first}\n  ...\n  {last}\n(`wml spec new {name}` writes a file with them)"
         )
+
+
+def specs_of_build(rows: Sequence[tuple[str, str]], invocation_id: str) -> list[dict[str, Any]]:
+    """The specs in ``ml_model_specs`` rows ``(spec_json, invocation_id)``, refused
+    when another dbt invocation wrote them: its vars (``--vars '{hpo_trials: 2}'``)
+    may differ from this one's, and training must use the vars it was run with."""
+    stale = {built for _, built in rows if built != invocation_id}
+    if stale:
+        raise SpecError(
+            "ml_model_specs was built by another dbt invocation, so its specs may carry other"
+            " vars than this run's; select it with the model: dbt build -s ml_model_specs ml_models"
+        )
+    return [json.loads(text) for text, _ in rows]
 
 
 def load_schema(root: Path | str = ".") -> dict[str, Any]:

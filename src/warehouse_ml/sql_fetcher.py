@@ -129,10 +129,13 @@ def duckdb_query(session: Any, views: dict[str, Any]) -> QueryFn:
     """A query function over a DuckDB connection, with dbt relations as named views.
 
     A dbt-duckdb Python model gets its refs as DuckDB relations; registering
-    them as temporary views lets the same SQL as on Trino read them.
+    them as temporary views (gone with the connection, and found before any
+    table of the same name) lets the same SQL as on Trino read them.
+    ``relation.create_view`` would leave permanent views in the warehouse.
+    The names are the caller's constants, never user input.
     """
     for name, relation in views.items():
-        relation.create_view(name, replace=True)
+        session.execute(f"create or replace temp view {name} as {relation.sql_query()}")
 
     def query(sql: str, params: Sequence[Any]) -> pd.DataFrame:
         return session.execute(sql, list(params)).df()

@@ -186,3 +186,13 @@ def test_settings_refuse_bad_values_with_the_field_name() -> None:
         TrainingSettings(n_trials=0)
     with pytest.raises(ValueError, match="label kind"):
         TrainingSettings(label_kind="ordinal")
+
+
+def test_training_refuses_specs_another_invocation_built() -> None:
+    from warehouse_ml.spec import specs_of_build
+
+    rows = [('{"name": "a"}', "inv-1"), ('{"name": "b"}', "inv-1")]
+    assert [s["name"] for s in specs_of_build(rows, "inv-1")] == ["a", "b"]
+    with pytest.raises(SpecError, match="dbt build -s ml_model_specs ml_models"):
+        specs_of_build(rows, "inv-2")
+    assert specs_of_build([], "inv-2") == []

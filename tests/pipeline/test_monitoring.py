@@ -23,6 +23,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import OFFER_EXAMPLES
 from scipy import stats
 
 from warehouse_ml.drift import (
@@ -48,6 +49,7 @@ N_REQUESTS = 3_000
 CATEGORICAL = ("country", "dos", "dtype", "dbrowser")
 NUMERIC = ("long", "lat")
 KL_TOLERANCE = 1e-9
+MODEL = "offer_conversion"
 
 
 @dataclass
@@ -181,7 +183,10 @@ def test_metric_rows_match_metrics_to_rows(monitoring_warehouse: MonitoringWareh
         recorded = set(rows.model_id)
         trained = {m for m, inv in trained_in.items() if inv == session and m in metrics}
         assert trained <= recorded, "every model trained in the session is recorded"
-        assert set(rows[rows.is_serving].campaign_id) == set(rows.campaign_id)
+        groups = set(zip(rows.model_name, rows.group_id, strict=True))
+        serving = rows[rows.is_serving]
+        assert set(zip(serving.model_name, serving.group_id, strict=True)) == groups
+        assert (rows.campaign_id == rows.group_id).all()
         for model_id in recorded:
             got = {
                 (r.split, r.metric): r.value for r in rows[rows.model_id == model_id].itertuples()
@@ -244,6 +249,25 @@ def test_full_refresh_keeps_the_history(
 # --------------------------------------------------------------------------------------
 # Drift
 # --------------------------------------------------------------------------------------
+def _current_requests(wh: MonitoringWarehouse, model_id: str | None = None) -> pd.DataFrame:
+    """ml_drift_requests of the offer model pivoted back to one row per request
+    (index request_id; group_id and one column per input)."""
+    where, params = "model_name = ?", [MODEL]
+    if model_id is not None:
+        where, params = where + " and model_id = ?", [*params, model_id]
+    long = wh.frame(f"select * from ml_drift_requests where {where}", params)
+    categories = long[long.feature_kind == "categorical"].pivot(
+        index="request_id", columns="feature", values="category"
+    )
+    numbers = long[long.feature_kind == "numeric"].pivot(
+        index="request_id", columns="feature", values="feature_value"
+    )
+    groups = long.drop_duplicates("request_id").set_index("request_id").group_id
+    wide = pd.concat([groups, categories, numbers], axis=1)
+    wide.columns.name = None
+    return wide.sort_index()
+
+
 def test_feature_kl_matches_scipy_on_the_sql_histograms(
     monitoring_warehouse: MonitoringWarehouse,
 ) -> None:
@@ -295,12 +319,16 @@ def test_feature_kl_matches_the_python_reference_on_raw_values(
     drift = wh.frame(
         "select * from ml_drift where invocation_id = ? and kind = 'feature'", [session]
     )
-    serving = wh.frame("select model_id, campaign_id, fitted_state_id from ml_serving_models")
+    serving = wh.frame(
+        "select model_id, group_id, fitted_state_id from ml_serving_models where model_name = ?",
+        [MODEL],
+    )
+    assert len(serving) > 0
     for model in serving.itertuples():
-        current = wh.frame("select * from ml_drift_requests where model_id = ?", [model.model_id])
+        current = _current_requests(wh, model.model_id)
         train = wh.frame(
-            "select * from int_conversions_split where split = 'train' and campaign_id = ?",
-            [model.campaign_id],
+            f"select * from ({OFFER_EXAMPLES}) where split = 'train' and campaign_id = ?",
+            [model.group_id],
         )
         assert len(current) > 0 and len(train) > 0
 
@@ -318,10 +346,10 @@ def test_feature_kl_matches_the_python_reference_on_raw_values(
             cuts = wh.rows(
                 """
                 select lower_edge from fit_numeric_bins
-                where fitted_state_id = ? and campaign_id = ? and column_name = ?
+                where fitted_state_id = ? and model_name = ? and group_id = ? and column_name = ?
                   and lower_edge is not null order by bin_index
                 """,
-                [model.fitted_state_id, model.campaign_id, column],
+                [model.fitted_state_id, MODEL, model.group_id, column],
             )
             assert np.array_equal(np.array([c[0] for c in cuts]), edges[1:-1]), column
 
@@ -333,13 +361,15 @@ def test_numeric_bins_hold_the_training_split(monitoring_warehouse: MonitoringWa
         select bins.* from fit_numeric_bins as bins
         inner join fit_current_states as states
             on bins.fitted_state_id = states.fitted_state_id
-           and bins.campaign_id = states.campaign_id
-        """
+           and bins.model_name = states.model_name
+           and bins.group_id = states.group_id
+        where bins.model_name = ?
+        """,
+        [MODEL],
     )
-    train = wh.frame(
-        "select campaign_id, long, lat from int_conversions_split where split = 'train'"
-    )
-    for (campaign, column), group in bins.groupby(["campaign_id", "column_name"]):
+    assert set(bins.column_name) == set(NUMERIC)
+    train = wh.frame(f"select campaign_id, long, lat from ({OFFER_EXAMPLES}) where split = 'train'")
+    for (campaign, column), group in bins.groupby(["group_id", "column_name"]):
         values = train[train.campaign_id == campaign][column].to_numpy(dtype=float)
         _, q, edges = numeric_histograms(values, values, n_bins=10, smoothing=0.0)
         counts = group.sort_values("bin_index").n_train_rows.to_numpy()
@@ -359,17 +389,12 @@ def test_prediction_drift_is_the_gaussian_kl_of_the_stats(
     test_stats = {r.model_id: json.loads(r.metrics)["test"] for r in models.itertuples()}
     assert set(drift[drift.invocation_id == wh.sessions[0]].reference) == {"test_split"}
     for row in drift.itertuples():
-        cur = stats_rows[
-            (stats_rows.invocation_id == row.invocation_id)
-            & (stats_rows.campaign_id == row.campaign_id)
-        ].iloc[0]
+        of_model = (stats_rows.model_name == row.model_name) & (stats_rows.group_id == row.group_id)
+        cur = stats_rows[of_model & (stats_rows.invocation_id == row.invocation_id)].iloc[0]
         if row.reference == "previous_session":
             position = wh.sessions.index(row.invocation_id)
             assert row.reference_id == wh.sessions[position - 1]
-            ref = stats_rows[
-                (stats_rows.invocation_id == row.reference_id)
-                & (stats_rows.campaign_id == row.campaign_id)
-            ].iloc[0]
+            ref = stats_rows[of_model & (stats_rows.invocation_id == row.reference_id)].iloc[0]
             mu2, sigma2 = ref.top_probability_mean, ref.top_probability_std
         else:
             t = test_stats[row.model_id]
@@ -387,13 +412,17 @@ def test_prediction_stats_describe_the_current_batch(
     )
     probs = wh.frame(
         """
-        select p.campaign_id, p.probability from offer_predictions as p
-        inner join ml_drift_requests as r on p.request_id = r.request_id
+        select p.model_name, p.group_id, p.probability from ml_predictions as p
+        inner join (select distinct model_name, request_id from ml_drift_requests) as r
+            on p.model_name = r.model_name and p.request_id = r.request_id
         where p.probability is not null
         """
     )
+    assert len(latest) > 0
     for row in latest.itertuples():
-        values = probs[probs.campaign_id == row.campaign_id].probability.to_numpy()
+        values = probs[
+            (probs.model_name == row.model_name) & (probs.group_id == row.group_id)
+        ].probability.to_numpy()
         assert row.n_predictions == len(values)
         assert row.top_probability_mean == pytest.approx(values.mean(), abs=1e-12)
         assert row.top_probability_std == pytest.approx(values.std(), abs=1e-12)
@@ -401,7 +430,7 @@ def test_prediction_stats_describe_the_current_batch(
 
 def test_current_requests_are_the_newest_batch(monitoring_warehouse: MonitoringWarehouse) -> None:
     wh = monitoring_warehouse
-    current = wh.frame("select request_id from ml_drift_requests")
+    current = wh.frame("select distinct request_id from ml_drift_requests")
     shifted = pd.read_json(
         wh.base / "shifted" / "requests" / "requests_shifted.json", lines=True, dtype=False
     )
@@ -410,35 +439,70 @@ def test_current_requests_are_the_newest_batch(monitoring_warehouse: MonitoringW
     assert len(current) >= 0.95 * len(ids)
 
 
+def test_current_requests_hold_one_row_per_input_column(
+    monitoring_warehouse: MonitoringWarehouse,
+) -> None:
+    """ml_drift_requests is long: per request every input column of the spec once,
+    categorical ones with the staged value as ``category``, numeric ones as
+    ``feature_value``, the other value column NULL."""
+    wh = monitoring_warehouse
+    long = wh.frame("select * from ml_drift_requests where model_name = ?", [MODEL])
+    assert len(long) > 0
+    per_request = long.groupby("request_id").feature.agg(lambda f: tuple(sorted(f)))
+    assert (per_request == tuple(sorted((*CATEGORICAL, *NUMERIC)))).all()
+    kinds = dict(long[["feature", "feature_kind"]].drop_duplicates().values)
+    assert kinds == {
+        **dict.fromkeys(CATEGORICAL, "categorical"),
+        **dict.fromkeys(NUMERIC, "numeric"),
+    }
+    categorical = long.feature_kind == "categorical"
+    assert long[categorical].feature_value.isna().all()
+    assert long[~categorical].category.isna().all()
+    staged = wh.frame(
+        "select request_id, campaign_id, country, dos, dtype, dbrowser, long, lat "
+        "from stg_landing__requests where reject_reason is null"
+    ).set_index("request_id")
+    wide = _current_requests(wh)
+    assert (wide.group_id == staged.loc[wide.index, "campaign_id"]).all()
+    pd.testing.assert_frame_equal(
+        wide[[*CATEGORICAL, *NUMERIC]],
+        staged.loc[wide.index, [*CATEGORICAL, *NUMERIC]],
+        check_dtype=False,
+        check_names=False,
+    )
+
+
 def test_shifted_requests_flag_drift_and_retraining(
     monitoring_warehouse: MonitoringWarehouse,
 ) -> None:
     wh = monitoring_warehouse
     drift = wh.frame("select * from ml_drift where kind = 'feature'")
     first, second, shifted = wh.sessions
-    campaigns = set(drift.campaign_id)
+    assert (drift.campaign_id == drift.group_id).all()
+    campaigns = set(drift.group_id)
     for session in (first, second):
         calm = drift[drift.invocation_id == session]
         assert not calm.is_drifted.any(), calm[calm.is_drifted][["feature", "kl_divergence"]]
     moved = drift[drift.invocation_id == shifted]
     assert (moved.is_drifted == (moved.kl_divergence > moved.threshold)).all()
     for campaign in campaigns:
-        assert moved[moved.campaign_id == campaign].is_drifted.any(), campaign
+        assert moved[moved.group_id == campaign].is_drifted.any(), campaign
         # Every input's divergence grows under the shift.
         for feature in (*CATEGORICAL, *NUMERIC):
             before = drift[
                 (drift.invocation_id == second)
-                & (drift.campaign_id == campaign)
+                & (drift.group_id == campaign)
                 & (drift.feature == feature)
             ].kl_divergence.iloc[0]
-            after = moved[(moved.campaign_id == campaign) & (moved.feature == feature)]
+            after = moved[(moved.group_id == campaign) & (moved.feature == feature)]
             assert after.kl_divergence.iloc[0] > before, (campaign, feature)
     retrain = wh.frame("select * from models_needing_retraining")
-    assert set(retrain.campaign_id) == campaigns
+    assert set(retrain.group_id) == campaigns
+    assert (retrain.model_name == MODEL).all() and (retrain.campaign_id == retrain.group_id).all()
     assert (retrain.invocation_id == shifted).all()
     for row in retrain.itertuples():
         assert row.reason.startswith("KL divergence above 0.100: ")
-        drifted = moved[(moved.campaign_id == row.campaign_id) & moved.is_drifted]
+        drifted = moved[(moved.group_id == row.group_id) & moved.is_drifted]
         assert row.n_drifted_features == len(drifted)
         assert row.max_kl_divergence == pytest.approx(drifted.kl_divergence.max())
 
@@ -459,13 +523,13 @@ def test_the_drift_warning_fires_only_on_the_shifted_build(
 # --------------------------------------------------------------------------------------
 def test_cv_by_split_matches_numpy(monitoring_warehouse: MonitoringWarehouse) -> None:
     wh = monitoring_warehouse
-    eda = wh.frame("select * from eda_cv_by_split")
-    split = wh.frame("select campaign_id, split, long, lat from int_conversions_split")
+    eda = wh.frame("select * from eda_cv_by_split where model_name = ?", [MODEL])
+    split = wh.frame(f"select campaign_id, split, long, lat from ({OFFER_EXAMPLES})")
     assert len(eda) == split.campaign_id.nunique() * len(NUMERIC)
     for row in eda.itertuples():
         cvs = {}
         for name in ("train", "test"):
-            v = split[(split.campaign_id == row.campaign_id) & (split.split == name)][row.feature]
+            v = split[(split.campaign_id == row.group_id) & (split.split == name)][row.feature]
             v = v.dropna().to_numpy(dtype=float)
             cvs[name] = 100 * v.std(ddof=1) / v.mean()
         assert row.train_cv_percent == pytest.approx(cvs["train"], rel=1e-9)
@@ -476,10 +540,11 @@ def test_cv_by_split_matches_numpy(monitoring_warehouse: MonitoringWarehouse) ->
 
 def test_iqr_outliers_match_numpy(monitoring_warehouse: MonitoringWarehouse) -> None:
     wh = monitoring_warehouse
-    eda = wh.frame("select * from eda_iqr_outliers")
-    split = wh.frame("select campaign_id, split, long, lat from int_conversions_split")
+    eda = wh.frame("select * from eda_iqr_outliers where model_name = ?", [MODEL])
+    split = wh.frame(f"select campaign_id, split, long, lat from ({OFFER_EXAMPLES})")
+    assert len(eda) > 0
     for row in eda.itertuples():
-        v = split[(split.campaign_id == row.campaign_id) & (split.split == row.split)][row.feature]
+        v = split[(split.campaign_id == row.group_id) & (split.split == row.split)][row.feature]
         v = v.dropna().to_numpy(dtype=float)
         q1, q3 = np.percentile(v, [25, 75])
         assert (row.q1, row.q3) == (q1, q3)
@@ -489,56 +554,67 @@ def test_iqr_outliers_match_numpy(monitoring_warehouse: MonitoringWarehouse) -> 
 
 def test_target_distribution_and_null_rates(monitoring_warehouse: MonitoringWarehouse) -> None:
     wh = monitoring_warehouse
-    target = wh.frame("select * from eda_target_distribution")
-    split = wh.frame("select campaign_id, split, offer_id from int_conversions_split")
+    target = wh.frame("select * from eda_target_distribution where model_name = ?", [MODEL])
+    split = wh.frame(f"select campaign_id, split, offer_id from ({OFFER_EXAMPLES})")
     expected = split.groupby(["campaign_id", "split", "offer_id"]).size()
-    got = target.set_index(["campaign_id", "split", "offer_id"]).n_rows
+    got = target.set_index(["group_id", "split", "label_value"]).n_rows
+    got.index.names = expected.index.names
     assert got.sort_index().equals(expected.sort_index().rename("n_rows"))
-    assert np.allclose(target.groupby(["campaign_id", "split"]).share.sum(), 1.0)
+    assert np.allclose(target.groupby(["group_id", "split"]).share.sum(), 1.0)
 
-    nulls = wh.frame("select * from eda_null_rates where dataset = 'conversions'")
-    staged = wh.frame("select * from stg_landing__conversions where reject_reason is null")
-    for row in nulls.itertuples():
-        col = staged[staged.campaign_id == row.campaign_id][row.column_name]
-        assert (row.n_rows, row.n_missing) == (len(col), col.isna().sum()), row.column_name
-    inputs = set(nulls[nulls.is_model_input].column_name)
-    assert inputs == {*CATEGORICAL, *NUMERIC}
+    monitored = {"city", "isp", "network", "dos_version", "dbrowser_version"}
+    for dataset, staging in (
+        ("training", "stg_landing__conversions where reject_reason is null"),
+        ("scoring", "stg_landing__requests where reject_reason is null and feature_vector is null"),
+    ):
+        nulls = wh.frame(
+            "select * from eda_null_rates where model_name = ? and dataset = ?", [MODEL, dataset]
+        )
+        staged = wh.frame(f"select * from {staging}")
+        assert set(nulls.group_id) == set(staged.campaign_id), dataset
+        for row in nulls.itertuples():
+            col = staged[staged.campaign_id == row.group_id][row.column_name]
+            assert (row.n_rows, row.n_missing) == (len(col), col.isna().sum()), row.column_name
+        inputs = set(nulls[nulls.is_model_input].column_name)
+        assert inputs == {*CATEGORICAL, *NUMERIC}, dataset
+        assert set(nulls[~nulls.is_model_input].column_name) == monitored, dataset
 
 
 def test_target_correlation_matches_numpy(monitoring_warehouse: MonitoringWarehouse) -> None:
     """Phi / point-biserial = Pearson's r of the dense input column and the
     one-vs-rest offer indicator, on the training rows the model learns from."""
     wh = monitoring_warehouse
-    eda = wh.frame("select * from eda_target_correlation")
-    campaign = eda.campaign_id.iloc[0]
+    eda = wh.frame("select * from eda_target_correlation where model_name = ?", [MODEL])
+    campaign = eda.group_id.iloc[0]
     train = wh.frame(
         """
-        select event_id, offer_id from int_conversions_labelled
-        where split = 'train' and campaign_id = ? order by event_id
+        select entity_id, label_value from int_training_labelled
+        where split = 'train' and model_name = ? and group_id = ? order by entity_id
         """,
-        [campaign],
+        [MODEL, campaign],
     )
     features = wh.frame(
         """
-        select f.event_id, f.feature_index, f.value from int_conversions_features as f
-        inner join int_conversions_labelled as l on f.event_id = l.event_id
-        where l.split = 'train' and l.campaign_id = ?
+        select f.entity_id, f.feature_index, f.value from int_training_features as f
+        inner join int_training_labelled as l
+            on f.model_name = l.model_name and f.entity_id = l.entity_id
+        where l.split = 'train' and l.model_name = ? and l.group_id = ?
         """,
-        [campaign],
+        [MODEL, campaign],
     )
-    rows = eda[eda.campaign_id == campaign]
-    position = {e: i for i, e in enumerate(train.event_id)}
+    rows = eda[eda.group_id == campaign]
+    position = {e: i for i, e in enumerate(train.entity_id)}
     n_features = int(rows.feature_index.max()) + 1
     dense = np.zeros((len(train), n_features))
     numeric_index = set(rows[rows.feature_kind == "numeric"].feature_index)
     for i in numeric_index:
         dense[:, i] = np.nan
     for r in features.itertuples():
-        dense[position[r.event_id], r.feature_index] = np.nan if pd.isna(r.value) else r.value
+        dense[position[r.entity_id], r.feature_index] = np.nan if pd.isna(r.value) else r.value
     checked = 0
     for row in rows.itertuples():
         x = dense[:, row.feature_index]
-        y = (train.offer_id == row.offer_id).to_numpy(dtype=float)
+        y = (train.label_value == row.label_value).to_numpy(dtype=float)
         keep = ~np.isnan(x)
         if x[keep].std() == 0 or y[keep].std() == 0:
             assert pd.isna(row.correlation)
@@ -552,27 +628,32 @@ def test_target_correlation_matches_numpy(monitoring_warehouse: MonitoringWareho
 def test_rare_values_before_and_after(monitoring_warehouse: MonitoringWarehouse) -> None:
     wh = monitoring_warehouse
     eda = wh.frame("select * from eda_rare_values")
+    assert len(eda) > 0 and eda.is_rare.any()
     levels = wh.frame(
         """
-        select levels.campaign_id, levels.column_name, levels.category, levels.n_train_rows
+        select levels.model_name, levels.group_id, levels.column_name, levels.category,
+               levels.n_train_rows
         from fit_category_levels as levels
         inner join fit_current_states as states
             on levels.fitted_state_id = states.fitted_state_id
-           and levels.campaign_id = states.campaign_id
+           and levels.model_name = states.model_name
+           and levels.group_id = states.group_id
         """
     )
-    merged = eda.merge(levels, on=["campaign_id", "column_name", "category"], how="outer")
+    key = ["model_name", "group_id", "column_name", "category"]
+    merged = eda.merge(levels, on=key, how="outer")
     assert (merged.n_rows_before == merged.n_train_rows).all()
     assert (eda[eda.is_rare].n_rows_after == 0).all()  # drop mode: rare rows leave training
     kept = wh.frame(
         """
-        select c.campaign_id, c.column_name, c.category, count(*) as n
-        from int_conversion_categories as c
-        inner join int_conversions_labelled as l on c.event_id = l.event_id
+        select c.model_name, c.group_id, c.column_name, c.category, count(*) as n
+        from int_training_categories as c
+        inner join int_training_labelled as l
+            on c.model_name = l.model_name and c.entity_id = l.entity_id
         where l.split = 'train' group by all
         """
     )
-    check = eda.merge(kept, on=["campaign_id", "column_name", "category"], how="left").fillna(0)
+    check = eda.merge(kept, on=key, how="left").fillna(0)
     assert (check.n_rows_after == check.n).all()
 
 
@@ -583,6 +664,7 @@ def test_rare_values_before_and_after(monitoring_warehouse: MonitoringWarehouse)
     ("name", "view"),
     [
         ("offer_predictions", "export_offer_predictions"),
+        ("ml_predictions", "export_ml_predictions"),
         ("offer_scores", "export_offer_scores"),
         ("ml_metrics_latest", "export_ml_metrics_latest"),
     ],

@@ -1,9 +1,11 @@
 """Partial builds, layer by layer, on a fresh DuckDB file.
 
-Folders are not a topological order here: int_requests_assigned,
-int_requests_features and int_serving_offer_classes (models/intermediate)
+Folders are not a topological order here: int_scoring_requests,
+int_scoring_features and int_serving_label_classes (models/intermediate)
 depend on the registry (ml_models), so the intermediate layer is built in two
-parts around training.
+parts around training; and training reads the resolved specs from
+ml_model_specs (models/marts/registry), so the registry folder is built in two
+parts around it too.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ LAYERS = [
     ["--select", "path:models/ingestion"],
     ["--select", "path:models/staging"],
     ["--select", "path:models/intermediate", "--exclude", "ml_models+"],
+    ["--select", "path:models/marts/registry", "--exclude", "ml_models+"],
     ["--select", "path:python_models/training"],
     ["--select", "path:models/marts/registry"],
     ["--select", "path:models/intermediate,ml_models+"],

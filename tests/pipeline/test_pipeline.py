@@ -10,16 +10,20 @@ import numpy as np
 import pandas as pd
 import pytest
 import xgboost as xgb
+from conftest import OFFER_EXAMPLES
 
 from warehouse_ml.features import long_to_matrix
+
+OFFER = "model_name = 'offer_conversion'"
 
 
 def test_every_campaign_has_a_champion(generated):
     campaigns = set(generated.meta["campaigns"])
-    rows = generated.query("select campaign_id, status from ml_models")
-    assert {c for c, s in rows if s == "champion"} == campaigns
-    served = generated.query("select campaign_id from ml_serving_models")
-    assert sorted(c for (c,) in served) == sorted(campaigns)
+    rows = generated.query(f"select group_id, campaign_id, status from ml_models where {OFFER}")
+    assert {g for g, _, s in rows if s == "champion"} == campaigns
+    assert all(g == c for g, c, _ in rows)  # campaign_id is kept as the group
+    served = generated.query(f"select group_id from ml_serving_models where {OFFER}")
+    assert sorted(g for (g,) in served) == sorted(campaigns)
 
 
 def test_one_prediction_per_accepted_request(generated):
@@ -34,13 +38,15 @@ def test_one_prediction_per_accepted_request(generated):
 
 
 def test_scores_are_distributions_ranked_by_probability(generated):
-    bad = generated.query(
-        """
-        select request_id from offer_scores group by request_id
-        having abs(sum(probability) - 1) > 1e-6 or min(rank) <> 1 or max(rank) <> count(*)
-        """
-    )
-    assert bad == []
+    for scores in ("offer_scores", "ml_scores"):
+        keys = "request_id" if scores == "offer_scores" else "model_name, request_id"
+        bad = generated.query(
+            f"""
+            select {keys} from {scores} group by {keys}
+            having abs(sum(probability) - 1) > 1e-6 or min(rank) <> 1 or max(rank) <> count(*)
+            """
+        )
+        assert bad == [], scores
     mismatched = generated.query(
         """
         select count(*) from offer_predictions as p
@@ -57,18 +63,21 @@ def test_sql_scorer_agrees_with_xgboost_predict(generated):
         "select m.* from ml_models as m join ml_serving_models as s using (model_id)"
     )
     sql = generated.frame(
-        "select request_id, model_id, class_index, probability from offer_scores_sql"
+        "select model_name, request_id, model_id, class_index, probability from ml_scores_sql"
     )
     features = generated.frame(
-        "select request_id as row_id, feature_index, value from int_requests_features"
+        "select model_name, request_id as row_id, feature_index, value from int_scoring_features"
     )
     checked = 0
     for _, model in models.iterrows():
         booster = xgb.Booster()
         booster.load_model(bytearray(model["booster_json"].encode()))
-        mine = sql[sql["model_id"] == model["model_id"]]
+        mine = sql[
+            (sql["model_name"] == model["model_name"]) & (sql["model_id"] == model["model_id"])
+        ]
         ids = sorted(mine["request_id"].unique())
-        X = long_to_matrix(features, ids, json.loads(model["feature_kinds"]))
+        own = features[features["model_name"] == model["model_name"]]
+        X = long_to_matrix(own, ids, json.loads(model["feature_kinds"]))
         expected = booster.predict(xgb.DMatrix(X))
         got = np.zeros_like(expected)
         pos = {r: i for i, r in enumerate(ids)}
@@ -99,15 +108,15 @@ def test_one_hot_names_are_python_percent_encoding(generated):
     ]
     # Unique even where values differ only by case (DuckDB identifiers ignore case).
     states = generated.query(
-        "select fitted_state_id, campaign_id, count(*), count(distinct lower(feature_name)) "
-        "from fit_feature_columns group by 1, 2"
+        "select fitted_state_id, model_name, group_id, count(*), "
+        "count(distinct lower(feature_name)) from fit_feature_columns group by 1, 2, 3"
     )
-    assert all(n == n_lower for _, _, n, n_lower in states)
+    assert all(n == n_lower for _, _, _, n, n_lower in states)
     assert names
 
 
 def test_split_is_md5_of_event_id_with_seed_13(generated):
-    rows = generated.query("select event_id, split from int_conversions_split")
+    rows = generated.query(f"select entity_id, split from int_training_examples where {OFFER}")
     counts = {"train": 0, "validation": 0, "test": 0}
     for event_id, split in rows:
         fraction = int(hashlib.md5(f"13:{event_id}".encode()).hexdigest()[:8], 16) / 2**32
@@ -121,13 +130,13 @@ def test_vocabulary_is_fitted_on_the_training_split_only(generated):
     """Every level exists in training rows, with the training count; no test-only value leaks in."""
     leaked = generated.query(
         """
-        select l.campaign_id, l.column_name, l.category
+        select l.model_name, l.group_id, l.column_name, l.category
         from fit_category_levels as l
-        join fit_current_states as s using (campaign_id, fitted_state_id)
+        join fit_current_states as s using (model_name, group_id, fitted_state_id)
         left join (
-            select campaign_id, column_name, category, count(*) as n
-            from int_conversion_categories where split = 'train' group by 1, 2, 3
-        ) as t using (campaign_id, column_name, category)
+            select model_name, group_id, column_name, category, count(*) as n
+            from int_training_categories where split = 'train' group by 1, 2, 3, 4
+        ) as t using (model_name, group_id, column_name, category)
         where l.category <> '__other__' and (t.n is null or t.n <> l.n_train_rows)
         """
     )
@@ -135,11 +144,13 @@ def test_vocabulary_is_fitted_on_the_training_split_only(generated):
     test_only = generated.query(
         """
         select count(*) from (
-            select campaign_id, column_name, category from int_conversion_categories where split <> 'train'
+            select model_name, group_id, column_name, category
+            from int_training_categories where split <> 'train'
             except
-            select campaign_id, column_name, category from int_conversion_categories where split = 'train'
+            select model_name, group_id, column_name, category
+            from int_training_categories where split = 'train'
         ) as only_eval
-        join fit_category_levels using (campaign_id, column_name, category)
+        join fit_category_levels using (model_name, group_id, column_name, category)
         """
     )[0][0]
     assert test_only == 0
@@ -149,10 +160,10 @@ def test_rare_training_rows_are_dropped_and_evaluation_rows_kept(generated):
     dropped, kept_eval = generated.query(
         """
         select
-            count(*) filter (where s.split = 'train' and f.event_id is null),
-            count(*) filter (where s.split <> 'train' and f.event_id is null)
-        from int_conversions_split as s
-        left join int_conversions_filtered as f using (event_id)
+            count(*) filter (where s.split = 'train' and f.entity_id is null),
+            count(*) filter (where s.split <> 'train' and f.entity_id is null)
+        from int_training_examples as s
+        left join int_training_filtered as f using (model_name, entity_id)
         """
     )[0]
     assert dropped > 0
@@ -161,8 +172,9 @@ def test_rare_training_rows_are_dropped_and_evaluation_rows_kept(generated):
 
 def test_has_rare_value_matches_a_recount_of_the_training_split(generated):
     """Independent of the SQL: a value is common when it has >= 10 training rows
-    and >= 1% of its campaign's training rows (dbt_project.yml defaults)."""
-    events = generated.frame("select * from int_conversions_split")
+    and >= 1% of its campaign's training rows (model_specs/offer_conversion.sql);
+    the values are read from staging, not from the spec layer's tables."""
+    events = generated.frame(OFFER_EXAMPLES)
     train = events[events["split"] == "train"]
     n_train = train.groupby("campaign_id").size()
     rare = np.zeros(len(events), dtype=bool)
@@ -173,8 +185,9 @@ def test_has_rare_value_matches_a_recount_of_the_training_split(generated):
         rare |= events[column].notna().to_numpy() & ~keys.isin(common.index)
     expected = dict(zip(events["event_id"], rare, strict=True))
     flagged = generated.query(
-        "select event_id, split, has_rare_value from int_conversions_filtered"
+        f"select entity_id, split, has_rare_value from int_training_filtered where {OFFER}"
     )
+    assert len(flagged) > 0
     assert {e: f for e, _, f in flagged} == {e: expected[e] for e, _, _ in flagged}
     # drop mode: no kept training row holds a rare value; evaluation rows do
     assert not any(f for _, split, f in flagged if split == "train")
@@ -185,17 +198,21 @@ def test_metrics_match_scikit_learn_on_the_test_split(generated):
     from sklearn.metrics import accuracy_score, hamming_loss
 
     model = generated.frame(
-        "select m.* from ml_models as m join ml_serving_models using (model_id) order by campaign_id limit 1"
+        "select m.* from ml_models as m join ml_serving_models using (model_id) "
+        "order by m.model_name, m.group_id limit 1"
     ).iloc[0]
     labelled = generated.frame(
-        "select event_id, class_index, has_rare_value from int_conversions_labelled "
-        "where split = 'test' and campaign_id = ? and fitted_state_id = ? order by event_id",
-        [model["campaign_id"], model["fitted_state_id"]],
+        "select entity_id, class_index, has_rare_value from int_training_labelled "
+        "where split = 'test' and model_name = ? and group_id = ? and fitted_state_id = ? "
+        "order by entity_id",
+        [model["model_name"], model["group_id"], model["fitted_state_id"]],
     )
     features = generated.frame(
-        "select event_id as row_id, feature_index, value from int_conversions_features"
+        "select entity_id as row_id, feature_index, value from int_training_features "
+        "where model_name = ?",
+        [model["model_name"]],
     )
-    X = long_to_matrix(features, labelled["event_id"].tolist(), json.loads(model["feature_kinds"]))
+    X = long_to_matrix(features, labelled["entity_id"].tolist(), json.loads(model["feature_kinds"]))
     booster = xgb.Booster()
     booster.load_model(bytearray(model["booster_json"].encode()))
     predicted = booster.predict(xgb.DMatrix(X)).argmax(1)

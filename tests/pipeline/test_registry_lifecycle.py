@@ -8,6 +8,7 @@ import pytest
 
 from warehouse_ml.generator import GeneratorConfig, write_sample
 
+MODEL = "offer_conversion"
 # A lenient gate so every campaign of this small sample gets a champion first.
 VARS = {
     "hpo_trials": 2,
@@ -28,7 +29,9 @@ def lifecycle(make_warehouse):
 
 
 def _serving(wh):
-    return dict(wh.query("select campaign_id, model_id from ml_serving_models"))
+    return dict(
+        wh.query("select group_id, model_id from ml_serving_models where model_name = ?", [MODEL])
+    )
 
 
 def _predictions(wh):
@@ -41,8 +44,9 @@ def test_lifecycle(lifecycle):
     wh = lifecycle
     first_serving = _serving(wh)
     first_predictions = _predictions(wh)
-    first_boosters = dict(wh.query("select campaign_id, booster_json from ml_models"))
-    first_params = dict(wh.query("select campaign_id, hyperparameters from ml_models"))
+    first_boosters = dict(wh.query("select group_id, booster_json from ml_models"))
+    first_params = dict(wh.query("select group_id, hyperparameters from ml_models"))
+    assert set(first_boosters) == set(first_serving)
 
     assert len(first_serving) == 2
     # A rebuild on the same data trains identical models and predicts identically.
@@ -51,63 +55,117 @@ def test_lifecycle(lifecycle):
     assert set(second_serving.values()).isdisjoint(first_serving.values())
     boosters = dict(
         wh.query(
-            "select m.campaign_id, m.booster_json from ml_models as m join ml_serving_models using (model_id)"
+            "select m.group_id, m.booster_json from ml_models as m "
+            "join ml_serving_models using (model_id)"
         )
     )
     params = dict(
         wh.query(
-            "select m.campaign_id, m.hyperparameters from ml_models as m join ml_serving_models using (model_id)"
+            "select m.group_id, m.hyperparameters from ml_models as m "
+            "join ml_serving_models using (model_id)"
         )
     )
     assert params == first_params
     for campaign, booster in boosters.items():
         assert booster == first_boosters[campaign], campaign
     assert _predictions(wh) == first_predictions
-    statuses = dict(wh.query("select model_id, status from ml_models"))
-    assert all(statuses[m] == "retired" for m in first_serving.values())
+    statuses = {
+        m: (s, c) for m, s, c in wh.query("select model_id, status, status_code from ml_models")
+    }
+    assert all(statuses[m] == ("retired", "replaced") for m in first_serving.values())
 
     # A gate no model can pass: new models are rejected, the champions keep serving.
-    wh.build("--select", "ml_models+", vars_=json.dumps({**VARS, "max_hamming_loss": 0.0001}))
+    # Training reads its settings (vars applied) from ml_model_specs, so that is rebuilt too.
+    gate = json.dumps({**VARS, "max_hamming_loss": 0.0001})
+    wh.build("--select", "ml_model_specs", "ml_models+", vars_=gate)
     # Every campaign of that build (one invocation id), not only the last one trained.
     latest = wh.query(
-        "select campaign_id, status, status_reason from ml_models where invocation_id = "
+        "select group_id, status, status_code, status_reason from ml_models where invocation_id = "
         "(select invocation_id from ml_models order by trained_at desc limit 1)"
     )
-    assert sorted(c for c, _, _ in latest) == sorted(first_serving)
-    latest = [(status, reason) for _, status, reason in latest]
-    assert all(status == "rejected" for status, _ in latest)
-    assert all("limit" in reason for _, reason in latest)
+    assert sorted(g for g, _, _, _ in latest) == sorted(first_serving)
+    assert all(status == "rejected" for _, status, _, _ in latest)
+    assert all(code == "failed_gate" for _, _, code, _ in latest)
+    assert all("limit" in reason for _, _, _, reason in latest)
     assert _serving(wh) == second_serving
     assert _predictions(wh) == first_predictions
     n_models = wh.query("select count(*) from ml_models")[0][0]
     assert n_models == 3 * len(first_serving)  # nothing was ever deleted
 
-    # Rollback: pin one campaign to its first (now retired) model.
+    # Rollback: pin one campaign to its first (now retired) model; the other keeps
+    # its champion.
     campaign, old_model = sorted(first_serving.items())[0]
-    pin = json.dumps({**VARS, "pinned_models": {campaign: old_model}})
+    pin = json.dumps({**VARS, "pinned_models": {MODEL: {campaign: old_model}}})
     wh.build("--select", "ml_serving_models+", vars_=pin)
-    serving = wh.query("select campaign_id, model_id, serving_reason from ml_serving_models")
+    serving = wh.query(
+        "select group_id, model_id, serving_reason from ml_serving_models where model_name = ?",
+        [MODEL],
+    )
     assert (campaign, old_model, "pinned") in serving
+    others = [(g, m, r) for g, m, r in serving if g != campaign]
+    assert others and all((m, r) == (second_serving[g], "champion") for g, m, r in others)
+    pinned_predictions = wh.query(
+        "select count(*), count(*) filter (where model_id = ?) from offer_predictions "
+        "where campaign_id = ?",
+        [old_model, campaign],
+    )[0]
+    assert pinned_predictions[0] == pinned_predictions[1] > 0
 
 
-def test_pinning_a_value_that_is_not_a_uuid_is_refused(lifecycle):
-    proc = lifecycle.dbt(
+def _compile_serving(wh, pinned):
+    return wh.dbt(
         "compile",
         "--select",
         "ml_serving_models",
         "--vars",
-        json.dumps({"pinned_models": {"x'; drop table ml_models; --": "y"}}),
+        json.dumps({"pinned_models": pinned}),
         check=False,
     )
+
+
+def test_pinning_a_value_that_is_not_a_uuid_is_refused(lifecycle):
+    group = lifecycle.query("select min(group_id) from ml_models")[0][0]
+    proc = _compile_serving(lifecycle, {MODEL: {group: "x'; drop table ml_models; --"}})
     assert proc.returncode != 0
     assert "is not a UUID" in proc.stdout
     assert lifecycle.query("select count(*) from ml_models")[0][0] > 0
 
 
+def test_pinning_an_unknown_model_name_or_the_old_shape_is_refused(lifecycle):
+    model_id = lifecycle.query("select min(model_id) from ml_models")[0][0]
+    group = lifecycle.query("select min(group_id) from ml_models")[0][0]
+    unknown = _compile_serving(lifecycle, {"x'; drop table ml_models; --": {group: model_id}})
+    assert unknown.returncode != 0
+    assert "is not a model spec of this build" in unknown.stdout
+    # The pre-spec shape {campaign_id: model_id}: the campaign is not a model name.
+    old_shape = _compile_serving(lifecycle, {group: model_id})
+    assert old_shape.returncode != 0
+    assert "is not a model spec of this build" in old_shape.stdout
+
+
+def test_a_pinned_group_id_is_quoted(lifecycle):
+    """Group ids are free text: quoted into the SQL, never spliced."""
+    model_id = lifecycle.query("select min(model_id) from ml_models")[0][0]
+    proc = _compile_serving(lifecycle, {MODEL: {"x'; drop table ml_models; --": model_id}})
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    compiled = (
+        lifecycle.path.parent
+        / "target"
+        / "compiled"
+        / "warehouse_ml"
+        / "models"
+        / "marts"
+        / "registry"
+        / "ml_serving_models.sql"
+    ).read_text()
+    assert "'x''; drop table ml_models; --'" in compiled
+
+
 def test_explicit_feature_vectors_are_validated_per_request(lifecycle):
     wh = lifecycle
     model = wh.frame(
-        "select m.* from ml_models as m join ml_serving_models using (model_id) order by m.campaign_id limit 1"
+        "select m.* from ml_models as m join ml_serving_models using (model_id) "
+        "order by m.model_name, m.group_id limit 1"
     ).iloc[0]
     n_features = len(json.loads(model["feature_columns"]))
     # The raw features of an already scored request, written out as an explicit vector.
@@ -117,15 +175,16 @@ def test_explicit_feature_vectors_are_validated_per_request(lifecycle):
     )[0][0]
     values = dict(
         wh.query(
-            "select feature_index, value from int_requests_features where request_id = ?",
-            [request_id],
+            "select feature_index, value from int_scoring_features "
+            "where model_name = ? and request_id = ?",
+            [model["model_name"], request_id],
         )
     )
     vector = ",".join(
         "" if values.get(i, 0.0) is None else repr(float(values.get(i, 0.0)))
         for i in range(n_features)
     )
-    campaign = model["campaign_id"]
+    campaign = model["group_id"]
     lines = [
         {"id": "00000000-0000-4000-8000-000000000001", "campaign": campaign, "input": vector},
         {"id": "00000000-0000-4000-8000-000000000002", "campaign": campaign, "input": "1,2,3"},

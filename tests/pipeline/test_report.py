@@ -220,14 +220,14 @@ def test_rare_value_charts_hold_eda_rare_values(monitoring_report: Report) -> No
     eda = monitoring_report.frame(
         """
         select * from eda_rare_values
-        order by campaign_id, column_name, n_rows_before desc, category
+        order by model_name, group_id, column_name, n_rows_before desc, category
         """
     )
     charts = monitoring_report.charts("rare-values")
-    assert len(charts) == eda.groupby(["campaign_id", "column_name"]).ngroups
+    assert len(charts) == eda.groupby(["model_name", "group_id", "column_name"]).ngroups > 0
     for chart in charts:
         key = (chart.attrs["data-campaign"], chart.attrs["data-column"])
-        values = eda[(eda.campaign_id == key[0]) & (eda.column_name == key[1])]
+        values = eda[(eda.group_id == key[0]) & (eda.column_name == key[1])]
         expected_rows = rare_value_rows(values.to_dict("records"))
         for stage in ("before", "after"):
             marks = [m for m in chart.marks if m["data-stage"] == stage]
@@ -245,7 +245,9 @@ def test_probability_histograms_hold_the_current_predictions(monitoring_report: 
     probs = monitoring_report.frame(
         """
         select p.campaign_id, p.probability from offer_predictions as p
-        inner join ml_drift_requests as r on p.request_id = r.request_id
+        inner join (
+            select distinct request_id from ml_drift_requests where model_name = 'offer_conversion'
+        ) as r on p.request_id = r.request_id
         where p.probability is not null
         """
     )

@@ -23,6 +23,7 @@ from conftest import BIN, run
 # Small but real: few trials and rounds keep each build short; a lenient gate
 # gives every campaign a champion, so every campaign is scored.
 VARS = "{hpo_trials: 2, num_boost_round: 60, early_stopping_rounds: 10, max_hamming_loss: 0.6}"
+MODEL = "offer_conversion"
 
 
 def _event(meta: dict, n: int, campaign: int = 0, **fields) -> dict:
@@ -229,44 +230,57 @@ def test_staged_values_agree(duck, trino):
 
 def test_split_agrees(duck, trino):
     split = _assert_same(
-        duck, trino, "select event_id, split, split_fraction from int_conversions_split"
+        duck,
+        trino,
+        "select model_name, entity_id, group_id, label_value, split from int_training_examples",
     )
     assert set(split["split"]) == {"train", "validation", "test"}
+    assert set(split["model_name"]) == {MODEL}
+    # spec_json itself differs by engine (e.g. the default scoring engine resolves to
+    # xgboost on DuckDB and sql on Trino); what shapes the examples must not.
+    _assert_same(duck, trino, "select model_name, label_kind, group_key from ml_model_specs")
 
 
 def test_encoded_features_agree(duck, trino):
     latest = (
-        "select columns.campaign_id, columns.feature_index, columns.feature_name, columns.kind "
+        "select columns.model_name, columns.group_id, columns.feature_index, "
+        "columns.feature_name, columns.kind "
         "from fit_feature_columns as columns inner join fit_current_states as states "
-        "on columns.campaign_id = states.campaign_id "
+        "on columns.model_name = states.model_name and columns.group_id = states.group_id "
         "and columns.fitted_state_id = states.fitted_state_id"
     )
     names = _assert_same(duck, trino, latest)
     assert "dbrowser_Chrome%20WebView" in set(names["feature_name"])
     rows = _assert_same(
-        duck, trino, "select event_id, feature_index, value from int_conversions_features"
+        duck,
+        trino,
+        "select model_name, entity_id, feature_index, value from int_training_features",
     )
     assert len(rows) > 6000
     _assert_same(
         duck,
         trino,
-        "select event_id, split, class_index, sample_fraction from int_conversions_labelled",
+        "select model_name, entity_id, group_id, split, has_rare_value, class_index, "
+        "sample_fraction from int_training_labelled",
     )
 
 
 def test_trained_models_agree(duck, trino):
     sql = (
-        "select campaign_id, status, status_reason, hyperparameters, feature_columns, "
-        "feature_kinds, classes, "
+        "select model_name, group_id, campaign_id, task, status, status_reason, status_code, "
+        "hyperparameters, feature_columns, feature_kinds, classes, "
         "n_train_rows, n_validation_rows, n_test_rows, best_iteration, booster_json from ml_models"
     )
     models = _assert_same(duck, trino, sql)
     assert (models["status"] == "champion").all()
-    metrics = _duck(duck, "select campaign_id, metrics from ml_models")
-    trino_metrics = _trino(trino, "select campaign_id, metrics from ml_models")
+    assert (models["campaign_id"] == models["group_id"]).all()
+    metrics = _duck(duck, "select model_name, group_id, metrics from ml_models")
+    trino_metrics = _trino(trino, "select model_name, group_id, metrics from ml_models")
+    assert len(metrics) == len(trino_metrics) == 3
     for (_, d), (_, t) in zip(metrics.iterrows(), trino_metrics.iterrows(), strict=True):
+        assert (d["model_name"], d["group_id"]) == (t["model_name"], t["group_id"])
         # The same package code on the same matrices: equal to the last bit.
-        assert json.loads(d["metrics"]) == json.loads(t["metrics"]), d["campaign_id"]
+        assert json.loads(d["metrics"]) == json.loads(t["metrics"]), d["group_id"]
 
 
 def test_compiled_sql_targets_trino(trino):
@@ -294,6 +308,17 @@ def test_predictions_agree(duck, trino):
     errors = sorted(left["scoring_error"].dropna())
     assert errors[0].startswith("input has 1 values") and errors[1].startswith("input has 3 values")
     assert errors[2].startswith("no serving model")
+    # The generic mart the offer contract filters: the same rows on both engines
+    # (model ids differ: they derive from each build's invocation id).
+    generic = (
+        "select model_name, request_id, group_id, predicted_label, scoring_error "
+        "from ml_predictions"
+    )
+    both = _assert_same(duck, trino, generic)
+    assert len(both) == len(left) and set(both["model_name"]) == {MODEL}
+    # Multiclass: no positive class (the clients return an all-NULL column differently).
+    no_positive = "select count(positive_probability) as n from ml_predictions"
+    assert _duck(duck, no_positive)["n"][0] == _trino(trino, no_positive)["n"][0] == 0
 
 
 def test_offer_scores_agree(duck, trino):
@@ -315,27 +340,35 @@ def test_trino_sql_scores_match_xgboost(trino):
         "on models.model_id = serving.model_id"
     )
 
-    def requests_of(model_id: str):
+    def requests_of(model_name: str, model_id: str):
         ids = trino.frame(
-            "select request_id from int_requests_assigned "
-            "where model_id = ? and scoring_error is null",
-            [model_id],
+            "select request_id from int_scoring_requests "
+            "where model_name = ? and model_id = ? and scoring_error is null",
+            [model_name, model_id],
         )["request_id"]
         features = trino.frame(
             "select features.request_id, features.feature_index, features.value "
-            "from int_requests_features as features inner join int_requests_assigned as assigned "
-            "on features.request_id = assigned.request_id "
-            "where assigned.model_id = ? and assigned.scoring_error is null",
-            [model_id],
+            "from int_scoring_features as features inner join int_scoring_requests as assigned "
+            "on features.model_name = assigned.model_name "
+            "and features.request_id = assigned.request_id "
+            "where assigned.model_name = ? and assigned.model_id = ? "
+            "and assigned.scoring_error is null",
+            [model_name, model_id],
         )
         return sorted(ids), features
 
     expected = score_requests(serving, requests_of, progress=lambda _: None)
-    got = trino.frame("select request_id, class_index, offer_id, probability from offer_scores_sql")
-    merged = expected.merge(got, on=["request_id", "class_index"], suffixes=("_xgb", "_sql"))
-    assert len(merged) == len(expected) == len(got)
-    assert (merged["offer_id_xgb"] == merged["offer_id_sql"]).all()
+    got = trino.frame(
+        "select model_name, request_id, class_index, label_value, probability from ml_scores_sql"
+    )
+    key = ["model_name", "request_id", "class_index"]
+    merged = expected.merge(got, on=key, suffixes=("_xgb", "_sql"))
+    assert len(merged) == len(expected) == len(got) > 0
+    assert (merged["label_value_xgb"] == merged["label_value_sql"]).all()
     assert np.abs(merged["probability_xgb"] - merged["probability_sql"]).max() < 1e-5
+    # offer_scores_sql is the offer model's part of it, in the contract's columns.
+    offers = trino.frame("select request_id, class_index, offer_id from offer_scores_sql")
+    assert len(offers) == (got["model_name"] == MODEL).sum()
 
 
 def test_ml_models_has_the_contract_columns(trino):
@@ -350,29 +383,28 @@ def test_retraining_retires_and_pins_like_duckdb(trino):
     (the same row, now `retired`, booster kept) and a pin serves an older model."""
     import uuid
 
-    from warehouse_ml.registry import TrainingSettings
     from warehouse_ml.trino_registry import read_registry
-    from warehouse_ml.trino_runner import train_registry
+    from warehouse_ml.trino_runner import read_specs, train_registry
 
-    first = dict(trino.frame("select campaign_id, model_id from ml_serving_models").values)
-    boosters = dict(trino.frame("select model_id, booster_json from ml_models").values)
-    training = TrainingSettings(  # VARS, as the runner reads them
-        n_trials=2,
-        num_boost_round=60,
-        early_stopping_rounds=10,
-        max_hamming_loss=0.6,
-        dialect="trino",
+    first = dict(
+        trino.frame(
+            "select group_id, model_id from ml_serving_models where model_name = ?", [MODEL]
+        ).values
     )
+    boosters = dict(trino.frame("select model_id, booster_json from ml_models").values)
+    specs = read_specs(trino.client)  # VARS, as the runner reads them (from ml_model_specs)
+    assert [s["name"] for s in specs] == [MODEL]
+    assert specs[0]["training"]["hpo_trials"] == 2 and specs[0]["gate"]["threshold"] == 0.6
     rows = train_registry(
         trino.client,
-        training,
+        specs,
         invocation_id=str(uuid.uuid4()),
         previous=read_registry(trino.client, progress=lambda _: None),
         progress=lambda _: None,
     )
     assert sorted(rows["status"]) == ["champion"] * 3 + ["retired"] * 3
     pinned_campaign = sorted(first)[0]
-    pins = f"{{{pinned_campaign}: {first[pinned_campaign]}}}"
+    pins = f"{{{MODEL}: {{{pinned_campaign}: {first[pinned_campaign]}}}}}"
     run(
         [str(BIN / "dbt"), "build", "--select", "ml_models", "ml_serving_models",
          "--indirect-selection", "cautious",
@@ -381,7 +413,7 @@ def test_retraining_retires_and_pins_like_duckdb(trino):
         "dbt build of the registry with a pin",
     )  # fmt: skip
     models = trino.frame(
-        "select model_id, campaign_id, status, status_reason, booster_json from ml_models"
+        "select model_id, group_id, status, status_reason, booster_json from ml_models"
     )
     assert len(models) == 6
     old = models[models["model_id"].isin(first.values())]
@@ -389,7 +421,11 @@ def test_retraining_retires_and_pins_like_duckdb(trino):
     assert (old["status_reason"] == "replaced by a newer champion").all()
     assert all(boosters[m] == b for m, b in old[["model_id", "booster_json"]].values)
     assert (models[~models["model_id"].isin(first.values())]["status"] == "champion").all()
-    serving = trino.frame("select campaign_id, model_id, serving_reason from ml_serving_models")
+    serving = trino.frame(
+        "select group_id, model_id, serving_reason from ml_serving_models where model_name = ?",
+        [MODEL],
+    )
+    assert len(serving) == 3
     for campaign, model_id, reason in serving.values:
         if campaign == pinned_campaign:
             assert (model_id, reason) == (first[campaign], "pinned")
