@@ -1,5 +1,5 @@
 {#- A number in [0, 1) from md5(seed || ':' || expr): the first 32 bits of the
-    digest divided by 2^32. Any engine (and warehouse_ml.hashing.hash_fraction in Python)
+    digest divided by 2^32. Any engine (and tests/reference/hashing.py in Python)
     gives the same value, so splits agree everywhere. -#}
 {% macro hash_fraction(expr, seed) -%}
     {{ return(adapter.dispatch('hash_fraction', 'warehouse_ml')(expr, seed)) }}

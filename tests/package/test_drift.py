@@ -1,4 +1,4 @@
-"""Tests for warehouse_ml.drift against scipy as the independent reference."""
+"""Tests for reference.drift against scipy as the independent reference."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from scipy import integrate, stats
 
-from warehouse_ml.drift import (
+from reference.drift import (
     MISSING_BUCKET,
     OTHER_BUCKET,
     categorical_histograms,

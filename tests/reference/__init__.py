@@ -1,0 +1,1 @@
+"""Reference implementations the tests compare the product (mostly SQL) with."""
