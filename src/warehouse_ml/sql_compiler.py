@@ -4,9 +4,11 @@ The compiled statement scores requests whose features are stored in a LONG relat
 
     (request_id varchar, feature_index integer, value double)
 
-already filtered to one campaign, and returns one row per request and class::
+already filtered to one model, and returns one row per request and class::
 
     (request_id, class_index integer, probability double)
+
+(``key=`` names another id column than ``request_id``, e.g. an entity-time point).
 
 equal to ``booster.predict(DMatrix(X))`` for ``multi:softprob`` (softmax of the per-class
 margins) and, for ``binary:logistic``, two rows per request (class 1 = P(1), class 0 = 1 - P(1)).
@@ -130,6 +132,7 @@ def compile_booster_sql(
     *,
     dialect: str = "duckdb",
     relation: str = FEATURES_PLACEHOLDER,
+    key: str = "request_id",
     iteration_range: tuple[int, int] | None = None,
     max_split_nodes: int | None = DEFAULT_MAX_SPLIT_NODES,
 ) -> str:
@@ -148,8 +151,10 @@ def compile_booster_sql(
             NaN test (``isnan`` / ``is_nan``), and how trees are grouped into compiled
             expressions -- one per class for DuckDB, at most 400 split nodes each for Trino
             (big trees cut into path-guarded subtrees).
-        relation: the long feature relation ``(request_id, feature_index, value)``, a plain or
+        relation: the long feature relation ``(<key>, feature_index, value)``, a plain or
             dotted/quoted identifier matching ``[A-Za-z_][A-Za-z0-9_."]*``.
+        key: the column identifying what is scored (a request, an entity at a point in time),
+            a plain identifier ``[A-Za-z_][A-Za-z0-9_]*``; the output keeps its name.
         iteration_range: ``(begin, end)`` boosting rounds to compile, with the semantics of
             ``booster.predict(dm, iteration_range=(begin, end))``; ``None`` (or ``(0, 0)``) means
             every round, which is what ``predict`` does by default in xgboost 3.x even when the
@@ -163,8 +168,8 @@ def compile_booster_sql(
             with ``inplace_predict`` or a nodes-table scorer instead.
 
     Returns:
-        SQL producing ``(request_id, class_index integer, probability double)``: one row per
-        request that has at least one row in ``relation`` and per class.  Probabilities equal
+        SQL producing ``(<key>, class_index integer, probability double)``: one row per
+        key that has at least one row in ``relation`` and per class.  Probabilities equal
         ``booster.predict`` to about 1e-6 (xgboost adds leaves in float32, the SQL in double).
 
     Raises:
@@ -175,6 +180,8 @@ def compile_booster_sql(
     if dialect not in DIALECTS:
         raise ValueError(f"dialect must be one of {DIALECTS}, got {dialect!r}")
     _validate_relation(relation)
+    if not isinstance(key, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
+        raise ValueError(f"key must be a plain identifier [A-Za-z_][A-Za-z0-9_]*, got {key!r}")
     model = _parse_model(load_model_json(booster))
     kinds = list(feature_kinds)
     if isinstance(feature_kinds, str) or len(kinds) != model.num_feature:
@@ -194,7 +201,7 @@ def compile_booster_sql(
             "needs about 1 GB per MB to plan it; compile fewer rounds (iteration_range), or "
             "pass max_split_nodes=None to compile anyway"
         )
-    return _render(model, trees, kinds, dialect, relation)
+    return _render(model, trees, kinds, dialect, relation, key)
 
 
 def load_model_json(
@@ -488,7 +495,12 @@ def _balanced_sum(terms: Sequence[str]) -> str:
 
 
 def _render(
-    model: _Model, trees: Sequence[_Tree], kinds: Sequence[str], dialect: str, relation: str
+    model: _Model,
+    trees: Sequence[_Tree],
+    kinds: Sequence[str],
+    dialect: str,
+    relation: str,
+    key: str,
 ) -> str:
     # Group the tree terms of each class into parts of at most `budget` split nodes.
     budget = _PART_SPLITS[dialect]
@@ -547,36 +559,36 @@ def _render(
     return (
         "with wml_x as (\n"
         "    select\n"
-        f"        request_id{pivot_cols}\n"
+        f"        {key}{pivot_cols}\n"
         "    from (\n"
         "        select\n"
-        "            request_id,\n"
+        f"            {key},\n"
         "            feature_index,\n"
         f"            case when {_ISNAN[dialect]}(value) then null else value end as v\n"
         f"        from {relation}\n"
         "    ) as wml_src\n"
-        "    group by request_id\n"
+        f"    group by {key}\n"
         "),\n"
         "wml_part as (\n"
         "    select\n"
-        f"        request_id{part_cols}\n"
+        f"        {key}{part_cols}\n"
         "    from wml_x\n"
         "),\n"
         "wml_margin as (\n"
         f"{margin_comment}"
         "    select\n"
-        f"        request_id{margin_cols}\n"
+        f"        {key}{margin_cols}\n"
         "    from wml_part\n"
         "),\n"
         "wml_exp as (\n"
         "    select\n"
-        f"        request_id{exp_cols}\n"
+        f"        {key}{exp_cols}\n"
         "    from (\n"
         f"        select *, {greatest} as mx from wml_margin\n"
         "    ) as wml_m\n"
         ")\n"
         "select\n"
-        "    e.request_id,\n"
+        f"    e.{key},\n"
         "    cast(c.class_index as integer) as class_index,\n"
         f"    cast({pick} / ({total}) as double) as probability\n"
         "from wml_exp as e\n"

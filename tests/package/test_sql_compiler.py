@@ -422,6 +422,8 @@ def test_small_model_dialects_differ_only_in_nan_test():
         ({"relation": "1feats"}, "safe identifier"),
         ({"relation": 'feats"'}, "safe identifier"),
         ({"relation": "feats --"}, "safe identifier"),
+        ({"key": "id; drop table x"}, "plain identifier"),
+        ({"key": "a.b"}, "plain identifier"),
         ({"iteration_range": (0, 99)}, "iteration_range"),
         ({"iteration_range": (2, 1)}, "iteration_range"),
         ({"max_split_nodes": 3}, "max_split_nodes=3"),
@@ -442,6 +444,21 @@ def test_quoted_and_dotted_relation_names_are_accepted():
     booster = _train(X, y, 3, rounds=2)
     sql = compile_booster_sql(booster, kinds, relation='main."feats"')
     assert 'from main."feats"\n' in sql
+
+
+def test_key_names_the_scored_id_column():
+    rng = np.random.default_rng(3)
+    X, y, kinds = _random_data(rng, 200, 2, 2, 2)
+    booster = _train(X, y, 2, rounds=5, objective="binary:logistic")
+    table = _long_table(X, kinds, rng).rename_columns(["point_id", "feature_index", "value"])
+    sql = compile_booster_sql(booster, kinds, relation="feats", key="point_id")
+    assert "request_id" not in sql
+    con = duckdb.connect()
+    con.register("feats", table)
+    got = con.sql(f"select * from ({sql}) as s where class_index = 1 order by point_id").fetchall()
+    assert [row[0] for row in got] == [f"r{i:06d}" for i in range(len(X))]
+    expected = booster.predict(xgb.DMatrix(X))
+    np.testing.assert_allclose([row[2] for row in got], expected, atol=1e-6)
 
 
 @pytest.mark.parametrize(
