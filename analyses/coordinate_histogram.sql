@@ -9,9 +9,7 @@ with events as (
         numeric_values.value
     from {{ ref('int_training_numeric') }} as numeric_values
     inner join {{ ref('int_training_examples') }} as examples
-        on
-            numeric_values.model_name = examples.model_name
-            and numeric_values.entity_id = examples.entity_id
+        on {{ warehouse_ml.keys_match('numeric_values', 'examples', ['model_name', 'entity_id']) }}
     where numeric_values.model_name = 'offer_conversion'
     union all
     select

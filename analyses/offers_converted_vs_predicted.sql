@@ -28,9 +28,7 @@ predicted as (
         count(*) as n_predicted
     from {{ ref('ml_predictions') }} as predictions
     inner join monitored
-        on
-            predictions.model_name = monitored.model_name
-            and predictions.request_id = monitored.request_id
+        on {{ warehouse_ml.keys_match('predictions', 'monitored', ['model_name', 'request_id']) }}
     where predictions.predicted_label is not null
     group by predictions.model_name, predictions.group_id, predictions.predicted_label
 ),
@@ -47,10 +45,7 @@ compared as (
         ) as predicted_share
     from converted
     left join predicted
-        on
-            converted.model_name = predicted.model_name
-            and converted.group_id = predicted.group_id
-            and converted.label_value = predicted.label_value
+        on {{ warehouse_ml.keys_match('converted', 'predicted', ['model_name', 'group_id', 'label_value']) }}
 )
 
 select * from compared

@@ -95,13 +95,9 @@ assigned as (
         requests.ingested_at
     from requests
     left join serving
-        on
-            requests.model_name = serving.model_name
-            and requests.group_id = serving.group_id
+        on {{ warehouse_ml.keys_match('requests', 'serving', ['model_name', 'group_id']) }}
     left join vector_checks
-        on
-            requests.model_name = vector_checks.model_name
-            and requests.request_id = vector_checks.request_id
+        on {{ warehouse_ml.keys_match('requests', 'vector_checks', ['model_name', 'request_id']) }}
 )
 
 select * from assigned

@@ -17,10 +17,7 @@ final as (
         classes.class_index
     from serving
     inner join classes
-        on
-            serving.fitted_state_id = classes.fitted_state_id
-            and serving.model_name = classes.model_name
-            and serving.group_id = classes.group_id
+        on {{ warehouse_ml.keys_match('serving', 'classes', ['fitted_state_id', 'model_name', 'group_id']) }}
 )
 
 select * from final

@@ -57,13 +57,9 @@ categories as (
         encoded_values.encoded_value
     from unpivoted
     inner join examples
-        on
-            unpivoted.model_name = examples.model_name
-            and unpivoted.entity_id = examples.entity_id
+        on {{ warehouse_ml.keys_match('unpivoted', 'examples', ['model_name', 'entity_id']) }}
     inner join encoded_values
-        on
-            unpivoted.column_name = encoded_values.column_name
-            and unpivoted.category = encoded_values.category
+        on {{ warehouse_ml.keys_match('unpivoted', 'encoded_values', ['column_name', 'category']) }}
 )
 
 select * from categories

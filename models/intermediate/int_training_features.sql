@@ -17,9 +17,7 @@ categories as (
         categories.category
     from {{ ref('int_training_categories') }} as categories
     inner join labelled
-        on
-            categories.model_name = labelled.model_name
-            and categories.entity_id = labelled.entity_id
+        on {{ warehouse_ml.keys_match('categories', 'labelled', ['model_name', 'entity_id']) }}
 ),
 
 levels as (
@@ -42,9 +40,7 @@ numeric as (
         numeric_values.value
     from {{ ref('int_training_numeric') }} as numeric_values
     inner join labelled
-        on
-            numeric_values.model_name = labelled.model_name
-            and numeric_values.entity_id = labelled.entity_id
+        on {{ warehouse_ml.keys_match('numeric_values', 'labelled', ['model_name', 'entity_id']) }}
 ),
 
 final as (

@@ -25,10 +25,7 @@ common_levels as (
         levels.category
     from {{ ref('fit_category_levels') }} as levels
     inner join current_states
-        on
-            levels.model_name = current_states.model_name
-            and levels.group_id = current_states.group_id
-            and levels.fitted_state_id = current_states.fitted_state_id
+        on {{ warehouse_ml.keys_match('levels', 'current_states', ['model_name', 'group_id', 'fitted_state_id']) }}
     where not levels.is_rare
 ),
 
@@ -38,11 +35,7 @@ rare_value_examples as (
         categories.entity_id
     from {{ ref('int_training_categories') }} as categories
     left join common_levels
-        on
-            categories.model_name = common_levels.model_name
-            and categories.group_id = common_levels.group_id
-            and categories.column_name = common_levels.column_name
-            and categories.category = common_levels.category
+        on {{ warehouse_ml.keys_match('categories', 'common_levels', ['model_name', 'group_id', 'column_name', 'category']) }}
     where common_levels.category is null
 ),
 
@@ -58,14 +51,10 @@ flagged as (
         settings.is_bucket_mode
     from examples
     inner join current_states
-        on
-            examples.model_name = current_states.model_name
-            and examples.group_id = current_states.group_id
+        on {{ warehouse_ml.keys_match('examples', 'current_states', ['model_name', 'group_id']) }}
     inner join settings on examples.model_name = settings.model_name
     left join rare_value_examples
-        on
-            examples.model_name = rare_value_examples.model_name
-            and examples.entity_id = rare_value_examples.entity_id
+        on {{ warehouse_ml.keys_match('examples', 'rare_value_examples', ['model_name', 'entity_id']) }}
 ),
 
 filtered as (

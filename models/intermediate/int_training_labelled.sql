@@ -23,11 +23,7 @@ labelled as (
         {{ warehouse_ml.hash_fraction('filtered.entity_id', 'sample') }} as sample_fraction
     from filtered
     inner join classes
-        on
-            filtered.fitted_state_id = classes.fitted_state_id
-            and filtered.model_name = classes.model_name
-            and filtered.group_id = classes.group_id
-            and filtered.label_value = classes.label_value
+        on {{ warehouse_ml.keys_match('filtered', 'classes', ['fitted_state_id', 'model_name', 'group_id', 'label_value']) }}
 )
 
 select * from labelled

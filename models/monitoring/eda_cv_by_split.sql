@@ -50,9 +50,7 @@ compared as (
     from per_split as train
     inner join per_split as test
         on
-            train.model_name = test.model_name
-            and train.group_id = test.group_id
-            and train.feature = test.feature
+            {{ warehouse_ml.keys_match('train', 'test', ['model_name', 'group_id', 'feature']) }}
             and test.split = 'test'
     where train.split = 'train'
 ),

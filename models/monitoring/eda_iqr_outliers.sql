@@ -27,10 +27,7 @@ fences as (
     from quartiles as q1
     inner join quartiles as q3
         on
-            q1.model_name = q3.model_name
-            and q1.group_id = q3.group_id
-            and q1.split = q3.split
-            and q1.feature = q3.feature
+            {{ warehouse_ml.keys_match('q1', 'q3', ['model_name', 'group_id', 'split', 'feature']) }}
             and q3.quantile_rank = 3
     where q1.quantile_rank = 1
 ),
@@ -54,11 +51,7 @@ final as (
         ) as double) / count(feature_values.feature_value) as outlier_share
     from fences
     inner join feature_values
-        on
-            fences.model_name = feature_values.model_name
-            and fences.group_id = feature_values.group_id
-            and fences.split = feature_values.split
-            and fences.feature = feature_values.feature
+        on {{ warehouse_ml.keys_match('fences', 'feature_values', ['model_name', 'group_id', 'split', 'feature']) }}
     group by
         fences.model_name, fences.group_id, fences.split, fences.feature,
         fences.q1, fences.q3, fences.iqr, fences.lower_fence, fences.upper_fence

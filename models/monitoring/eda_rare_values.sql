@@ -24,10 +24,7 @@ levels as (
         settings.is_bucket_mode
     from {{ ref('fit_category_levels') }} as levels
     inner join current_states
-        on
-            levels.model_name = current_states.model_name
-            and levels.group_id = current_states.group_id
-            and levels.fitted_state_id = current_states.fitted_state_id
+        on {{ warehouse_ml.keys_match('levels', 'current_states', ['model_name', 'group_id', 'fitted_state_id']) }}
     inner join settings on levels.model_name = settings.model_name
 ),
 
@@ -71,9 +68,7 @@ kept_categories as (
         case when levels.is_bucket_mode and levels.is_rare then '{{ other }}' else categories.category end as category
     from {{ ref('int_training_categories') }} as categories
     inner join kept_rows
-        on
-            categories.model_name = kept_rows.model_name
-            and categories.entity_id = kept_rows.entity_id
+        on {{ warehouse_ml.keys_match('categories', 'kept_rows', ['model_name', 'entity_id']) }}
     inner join levels
         on
             kept_rows.model_name = levels.model_name
@@ -116,19 +111,11 @@ final as (
         before_values.is_rare
     from before_values
     inner join group_rows
-        on
-            before_values.model_name = group_rows.model_name
-            and before_values.group_id = group_rows.group_id
+        on {{ warehouse_ml.keys_match('before_values', 'group_rows', ['model_name', 'group_id']) }}
     left join kept_totals
-        on
-            before_values.model_name = kept_totals.model_name
-            and before_values.group_id = kept_totals.group_id
+        on {{ warehouse_ml.keys_match('before_values', 'kept_totals', ['model_name', 'group_id']) }}
     left join after_counts
-        on
-            before_values.model_name = after_counts.model_name
-            and before_values.group_id = after_counts.group_id
-            and before_values.column_name = after_counts.column_name
-            and before_values.category = after_counts.category
+        on {{ warehouse_ml.keys_match('before_values', 'after_counts', ['model_name', 'group_id', 'column_name', 'category']) }}
 )
 
 select * from final

@@ -33,10 +33,7 @@ feature_columns as (
     select feature_columns.*
     from {{ ref('fit_feature_columns') }} as feature_columns
     inner join states
-        on
-            feature_columns.model_name = states.model_name
-            and feature_columns.group_id = states.group_id
-            and feature_columns.fitted_state_id = states.fitted_state_id
+        on {{ warehouse_ml.keys_match('feature_columns', 'states', ['model_name', 'group_id', 'fitted_state_id']) }}
 ),
 
 features as (
@@ -71,9 +68,7 @@ lit_counts as (
         count(*) as n_lit
     from labelled_train
     inner join features
-        on
-            labelled_train.model_name = features.model_name
-            and labelled_train.entity_id = features.entity_id
+        on {{ warehouse_ml.keys_match('labelled_train', 'features', ['model_name', 'entity_id']) }}
     inner join feature_columns
         on
             labelled_train.model_name = feature_columns.model_name
@@ -105,18 +100,11 @@ onehot_counts as (
         cast(coalesce(lit_counts.n_lit, 0) as double) as n_both
     from feature_columns
     inner join labels
-        on
-            feature_columns.model_name = labels.model_name
-            and feature_columns.group_id = labels.group_id
+        on {{ warehouse_ml.keys_match('feature_columns', 'labels', ['model_name', 'group_id']) }}
     inner join group_rows
-        on
-            feature_columns.model_name = group_rows.model_name
-            and feature_columns.group_id = group_rows.group_id
+        on {{ warehouse_ml.keys_match('feature_columns', 'group_rows', ['model_name', 'group_id']) }}
     left join lit_totals
-        on
-            feature_columns.model_name = lit_totals.model_name
-            and feature_columns.group_id = lit_totals.group_id
-            and feature_columns.feature_index = lit_totals.feature_index
+        on {{ warehouse_ml.keys_match('feature_columns', 'lit_totals', ['model_name', 'group_id', 'feature_index']) }}
     left join lit_counts
         on
             feature_columns.model_name = lit_counts.model_name
@@ -152,9 +140,7 @@ numeric_values as (
         features.value
     from labelled_train
     inner join features
-        on
-            labelled_train.model_name = features.model_name
-            and labelled_train.entity_id = features.entity_id
+        on {{ warehouse_ml.keys_match('labelled_train', 'features', ['model_name', 'entity_id']) }}
     inner join feature_columns
         on
             labelled_train.model_name = feature_columns.model_name
@@ -177,9 +163,7 @@ numeric_correlations as (
         ) as correlation
     from numeric_values
     inner join labels
-        on
-            numeric_values.model_name = labels.model_name
-            and numeric_values.group_id = labels.group_id
+        on {{ warehouse_ml.keys_match('numeric_values', 'labels', ['model_name', 'group_id']) }}
     group by numeric_values.model_name, numeric_values.group_id, numeric_values.feature_index, labels.label_value
 ),
 
@@ -208,10 +192,7 @@ final as (
         ) as integer) as strength_rank
     from correlations
     inner join feature_columns
-        on
-            correlations.model_name = feature_columns.model_name
-            and correlations.group_id = feature_columns.group_id
-            and correlations.feature_index = feature_columns.feature_index
+        on {{ warehouse_ml.keys_match('correlations', 'feature_columns', ['model_name', 'group_id', 'feature_index']) }}
 )
 
 select * from final

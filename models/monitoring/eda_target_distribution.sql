@@ -53,11 +53,7 @@ final as (
         ), 0) as model_share
     from split_counts
     left join model_counts
-        on
-            split_counts.model_name = model_counts.model_name
-            and split_counts.group_id = model_counts.group_id
-            and split_counts.split = model_counts.split
-            and split_counts.label_value = model_counts.label_value
+        on {{ warehouse_ml.keys_match('split_counts', 'model_counts', ['model_name', 'group_id', 'split', 'label_value']) }}
 )
 
 select * from final

@@ -62,8 +62,7 @@ previous_stats as (
     from stats
     inner join current_stats
         on
-            stats.model_name = current_stats.model_name
-            and stats.group_id = current_stats.group_id
+            {{ warehouse_ml.keys_match('stats', 'current_stats', ['model_name', 'group_id']) }}
             and stats.recorded_at <= current_stats.recorded_at
     where stats.invocation_id <> '{{ invocation_id }}'
 ),
@@ -84,8 +83,7 @@ versus_previous as (
     from current_stats
     inner join previous_stats
         on
-            current_stats.model_name = previous_stats.model_name
-            and current_stats.group_id = previous_stats.group_id
+            {{ warehouse_ml.keys_match('current_stats', 'previous_stats', ['model_name', 'group_id']) }}
             and previous_stats.recency_rank = 1
 ),
 

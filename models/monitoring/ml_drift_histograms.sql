@@ -53,10 +53,7 @@ reference_levels as (
         levels.frequency
     from {{ ref('fit_category_levels') }} as levels
     inner join monitored
-        on
-            levels.fitted_state_id = monitored.fitted_state_id
-            and levels.model_name = monitored.model_name
-            and levels.group_id = monitored.group_id
+        on {{ warehouse_ml.keys_match('levels', 'monitored', ['fitted_state_id', 'model_name', 'group_id']) }}
     inner join settings on levels.model_name = settings.model_name
     -- In bucket mode the bucket level sums the rare values, which keep their own rows: skip it.
     where not (settings.is_bucket_mode and levels.category = '{{ other }}' and not levels.is_rare)
@@ -108,11 +105,7 @@ categorical_buckets as (
         reference_levels.n_train_rows as n_reference
     from categorical_features
     inner join reference_levels
-        on
-            categorical_features.fitted_state_id = reference_levels.fitted_state_id
-            and categorical_features.model_name = reference_levels.model_name
-            and categorical_features.group_id = reference_levels.group_id
-            and categorical_features.feature = reference_levels.feature
+        on {{ warehouse_ml.keys_match('categorical_features', 'reference_levels', ['fitted_state_id', 'model_name', 'group_id', 'feature']) }}
     union all
     select
         model_id,
@@ -136,16 +129,9 @@ categorical_buckets as (
         reference_totals.n_train_rows - coalesce(reference_present.n_present_rows, 0) as n_reference
     from categorical_features
     inner join reference_totals
-        on
-            categorical_features.fitted_state_id = reference_totals.fitted_state_id
-            and categorical_features.model_name = reference_totals.model_name
-            and categorical_features.group_id = reference_totals.group_id
+        on {{ warehouse_ml.keys_match('categorical_features', 'reference_totals', ['fitted_state_id', 'model_name', 'group_id']) }}
     left join reference_present
-        on
-            categorical_features.fitted_state_id = reference_present.fitted_state_id
-            and categorical_features.model_name = reference_present.model_name
-            and categorical_features.group_id = reference_present.group_id
-            and categorical_features.feature = reference_present.feature
+        on {{ warehouse_ml.keys_match('categorical_features', 'reference_present', ['fitted_state_id', 'model_name', 'group_id', 'feature']) }}
 ),
 
 current_categories as (
@@ -209,10 +195,7 @@ numeric_buckets as (
         bins.is_missing_bin
     from monitored
     inner join {{ ref('fit_numeric_bins') }} as bins
-        on
-            monitored.fitted_state_id = bins.fitted_state_id
-            and monitored.model_name = bins.model_name
-            and monitored.group_id = bins.group_id
+        on {{ warehouse_ml.keys_match('monitored', 'bins', ['fitted_state_id', 'model_name', 'group_id']) }}
     -- Only the columns requests carry (upstream aggregates are not in a request).
     inner join current_features
         on
@@ -238,8 +221,7 @@ current_numeric_counts as (
     from current_numbers
     inner join numeric_buckets
         on
-            current_numbers.model_id = numeric_buckets.model_id
-            and current_numbers.feature = numeric_buckets.feature
+            {{ warehouse_ml.keys_match('current_numbers', 'numeric_buckets', ['model_id', 'feature']) }}
             and (
                 (current_numbers.feature_value is null and numeric_buckets.is_missing_bin)
                 or (
@@ -269,11 +251,7 @@ counted as (
         categorical_buckets.n_reference
     from categorical_buckets
     left join current_category_counts
-        on
-            categorical_buckets.model_id = current_category_counts.model_id
-            and categorical_buckets.feature = current_category_counts.feature
-            and categorical_buckets.bucket_kind = current_category_counts.bucket_kind
-            and categorical_buckets.bucket = current_category_counts.bucket
+        on {{ warehouse_ml.keys_match('categorical_buckets', 'current_category_counts', ['model_id', 'feature', 'bucket_kind', 'bucket']) }}
     union all
     select
         numeric_buckets.model_id,
@@ -291,10 +269,7 @@ counted as (
         numeric_buckets.n_reference
     from numeric_buckets
     left join current_numeric_counts
-        on
-            numeric_buckets.model_id = current_numeric_counts.model_id
-            and numeric_buckets.feature = current_numeric_counts.feature
-            and numeric_buckets.bin_index = current_numeric_counts.bin_index
+        on {{ warehouse_ml.keys_match('numeric_buckets', 'current_numeric_counts', ['model_id', 'feature', 'bin_index']) }}
 ),
 
 smoothed as (

@@ -29,10 +29,7 @@ current_requests as (
     select assigned.*
     from assigned
     inner join batches
-        on
-            assigned.model_name = batches.model_name
-            and assigned.group_id = batches.group_id
-            and assigned.ingested_at = batches.ingested_at
+        on {{ warehouse_ml.keys_match('assigned', 'batches', ['model_name', 'group_id', 'ingested_at']) }}
 ),
 
 {%- for spec in specs %}

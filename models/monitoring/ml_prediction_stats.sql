@@ -21,9 +21,7 @@ predictions as (
     select predictions.*
     from {{ ref('ml_predictions') }} as predictions
     inner join monitored
-        on
-            predictions.model_name = monitored.model_name
-            and predictions.request_id = monitored.request_id
+        on {{ warehouse_ml.keys_match('predictions', 'monitored', ['model_name', 'request_id']) }}
     where predictions.predicted_label is not null
 ),
 

@@ -36,9 +36,7 @@ latest as (
     from drift
     inner join sessions
         on
-            drift.model_name = sessions.model_name
-            and drift.group_id = sessions.group_id
-            and drift.invocation_id = sessions.invocation_id
+            {{ warehouse_ml.keys_match('drift', 'sessions', ['model_name', 'group_id', 'invocation_id']) }}
             and sessions.recency_rank = 1
     inner join serving on drift.model_id = serving.model_id
 ),

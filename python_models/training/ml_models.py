@@ -20,8 +20,8 @@ def model(dbt, session):
     )
     # The specs as the SQL layer resolved them (defaults and dbt vars applied):
     # YAML config cannot call macros, so ml_model_specs carries them here.
-    built = dbt.ref("ml_model_specs").order("model_name").project("spec_json, invocation_id")
-    specs = specs_of_build(built.fetchall(), dbt.config.get("invocation_id"))
+    built = dbt.ref("ml_model_specs").order("model_name").project("spec_json, build_vars")
+    specs = specs_of_build(built.fetchall(), dbt.config.get("build_vars"))
     relations = TrainingRelations(
         "wml_training_labelled", "wml_training_features", "wml_feature_columns", "wml_label_classes"
     )

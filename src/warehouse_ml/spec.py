@@ -116,16 +116,21 @@ def check_wrapper(path: Path | str, file: str | None = None) -> None:
         )
 
 
-def specs_of_build(rows: Sequence[tuple[str, str]], invocation_id: str) -> list[dict[str, Any]]:
-    """The specs in ``ml_model_specs`` rows ``(spec_json, invocation_id)``, refused
-    when another dbt invocation wrote them: its vars (``--vars '{hpo_trials: 2}'``)
-    may differ from this one's, and training must use the vars it was run with."""
-    stale = {built for _, built in rows if built != invocation_id}
-    if stale:
-        raise SpecError(
-            "ml_model_specs was built by another dbt invocation, so its specs may carry other"
-            " vars than this run's; select it with the model: dbt build -s ml_model_specs ml_models"
-        )
+def specs_of_build(rows: Sequence[tuple[str, str]], build_vars: str) -> list[dict[str, Any]]:
+    """The specs in ``ml_model_specs`` rows ``(spec_json, build_vars)``, refused when
+    they were resolved with other dbt vars than this run's ``build_vars`` (JSON):
+    ``dbt build -s ml_models --vars '{hpo_trials: 2}'`` alone would otherwise
+    train with the specs of an earlier build's vars."""
+    wanted = json.loads(build_vars)
+    for _, built in rows:
+        seen = json.loads(built)
+        differ = sorted(k for k in set(wanted) | set(seen) if wanted.get(k) != seen.get(k))
+        if differ:
+            raise SpecError(
+                f"ml_model_specs was built with other values of var(s) {', '.join(differ)}"
+                " than this run; build it together with the model:"
+                " dbt build -s ml_model_specs ml_models --vars ..."
+            )
     return [json.loads(text) for text, _ in rows]
 
 

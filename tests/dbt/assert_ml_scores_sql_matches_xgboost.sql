@@ -49,10 +49,7 @@ compared as (
         end as mismatch
     from sql_scores
     full outer join xgboost_scores
-        on
-            sql_scores.model_name = xgboost_scores.model_name
-            and sql_scores.request_id = xgboost_scores.request_id
-            and sql_scores.class_index = xgboost_scores.class_index
+        on {{ warehouse_ml.keys_match('sql_scores', 'xgboost_scores', ['model_name', 'request_id', 'class_index']) }}
 )
 
 select * from compared

@@ -50,10 +50,7 @@ checked as (
         end as problem
     from pinned
     left join registry
-        on
-            pinned.model_id = registry.model_id
-            and pinned.model_name = registry.model_name
-            and pinned.group_id = registry.group_id
+        on {{ warehouse_ml.keys_match('pinned', 'registry', ['model_id', 'model_name', 'group_id']) }}
 )
 
 select * from checked

@@ -6,6 +6,7 @@ same results and the same refusals.
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -188,11 +189,23 @@ def test_settings_refuse_bad_values_with_the_field_name() -> None:
         TrainingSettings(label_kind="ordinal")
 
 
-def test_training_refuses_specs_another_invocation_built() -> None:
+def test_training_refuses_specs_resolved_with_other_vars() -> None:
     from warehouse_ml.spec import specs_of_build
 
-    rows = [('{"name": "a"}', "inv-1"), ('{"name": "b"}', "inv-1")]
-    assert [s["name"] for s in specs_of_build(rows, "inv-1")] == ["a", "b"]
-    with pytest.raises(SpecError, match="dbt build -s ml_model_specs ml_models"):
-        specs_of_build(rows, "inv-2")
-    assert specs_of_build([], "inv-2") == []
+    built = '{"hpo_trials": 2, "campaigns": []}'
+    rows = [('{"name": "a"}', built), ('{"name": "b"}', built)]
+    assert [s["name"] for s in specs_of_build(rows, built)] == ["a", "b"]
+    with pytest.raises(SpecError, match=r"var\(s\) hpo_trials than this run"):
+        specs_of_build(rows, '{"hpo_trials": null, "campaigns": []}')
+    assert specs_of_build([], '{"hpo_trials": 5}') == []
+
+
+def test_the_training_config_lists_the_vars_the_specs_use() -> None:
+    # python_models/training/_training__models.yml names the vars by hand (YAML
+    # config cannot call macros); they must be the spec overrides + 2 build vars.
+    text = (ROOT / "python_models" / "training" / "_training__models.yml").read_text()
+    config = re.findall(r"'(\w+)': var\('(\w+)'", text)
+    assert all(a == b for a, b in config)
+    from warehouse_ml.spec import VAR_OVERRIDES
+
+    assert {a for a, _ in config} == set(VAR_OVERRIDES) | {"model_specs", "campaigns"}

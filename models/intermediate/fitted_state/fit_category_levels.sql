@@ -57,9 +57,7 @@ flagged as (
         ) as is_rare
     from counts
     inner join group_rows
-        on
-            counts.model_name = group_rows.model_name
-            and counts.group_id = group_rows.group_id
+        on {{ warehouse_ml.keys_match('counts', 'group_rows', ['model_name', 'group_id']) }}
     inner join settings on counts.model_name = settings.model_name
 ),
 

@@ -26,9 +26,7 @@ with train_values as (
         numeric_values.value as feature_value
     from {{ ref('int_training_examples') }} as examples
     inner join {{ ref('int_training_numeric') }} as numeric_values
-        on
-            examples.model_name = numeric_values.model_name
-            and examples.entity_id = numeric_values.entity_id
+        on {{ warehouse_ml.keys_match('examples', 'numeric_values', ['model_name', 'entity_id']) }}
     where examples.split = 'train'
 ),
 
@@ -90,9 +88,7 @@ value_bins as (
     from feature_columns
     left join ranked_cuts as first_cut
         on
-            feature_columns.model_name = first_cut.model_name
-            and feature_columns.group_id = first_cut.group_id
-            and feature_columns.column_name = first_cut.column_name
+            {{ warehouse_ml.keys_match('feature_columns', 'first_cut', ['model_name', 'group_id', 'column_name']) }}
             and first_cut.cut_rank = 1
     union all
     select
@@ -125,9 +121,7 @@ value_counts as (
     from value_bins
     left join train_values
         on
-            value_bins.model_name = train_values.model_name
-            and value_bins.group_id = train_values.group_id
-            and value_bins.column_name = train_values.column_name
+            {{ warehouse_ml.keys_match('value_bins', 'train_values', ['model_name', 'group_id', 'column_name']) }}
             and (value_bins.lower_edge is null or value_bins.lower_edge <= train_values.feature_value)
             and (value_bins.upper_edge is null or value_bins.upper_edge > train_values.feature_value)
     group by value_bins.model_name, value_bins.group_id, value_bins.column_name, value_bins.bin_index
@@ -145,11 +139,7 @@ buckets as (
         false as is_missing_bin
     from value_bins
     inner join value_counts
-        on
-            value_bins.model_name = value_counts.model_name
-            and value_bins.group_id = value_counts.group_id
-            and value_bins.column_name = value_counts.column_name
-            and value_bins.bin_index = value_counts.bin_index
+        on {{ warehouse_ml.keys_match('value_bins', 'value_counts', ['model_name', 'group_id', 'column_name', 'bin_index']) }}
     union all
     select
         feature_columns.model_name,
@@ -162,10 +152,7 @@ buckets as (
         true as is_missing_bin
     from feature_columns
     inner join bin_counts
-        on
-            feature_columns.model_name = bin_counts.model_name
-            and feature_columns.group_id = bin_counts.group_id
-            and feature_columns.column_name = bin_counts.column_name
+        on {{ warehouse_ml.keys_match('feature_columns', 'bin_counts', ['model_name', 'group_id', 'column_name']) }}
 ),
 
 final as (
@@ -183,10 +170,7 @@ final as (
         current_timestamp as fitted_at
     from buckets
     inner join feature_columns
-        on
-            buckets.model_name = feature_columns.model_name
-            and buckets.group_id = feature_columns.group_id
-            and buckets.column_name = feature_columns.column_name
+        on {{ warehouse_ml.keys_match('buckets', 'feature_columns', ['model_name', 'group_id', 'column_name']) }}
 )
 
 select * from final

@@ -33,6 +33,7 @@ final as (
         label_kind,
         nullif(group_key, '') as group_key,
         spec_json,
+        cast({{ warehouse_ml.quote_literal(tojson(warehouse_ml.spec_build_vars())) }} as {{ dbt.type_string() }}) as build_vars,
         '{{ invocation_id }}' as invocation_id
     from specs
 )

@@ -41,13 +41,9 @@ final as (
         current_timestamp as scored_at
     from assigned
     left join best
-        on
-            assigned.model_name = best.model_name
-            and assigned.request_id = best.request_id
+        on {{ warehouse_ml.keys_match('assigned', 'best', ['model_name', 'request_id']) }}
     left join positive
-        on
-            assigned.model_name = positive.model_name
-            and assigned.request_id = positive.request_id
+        on {{ warehouse_ml.keys_match('assigned', 'positive', ['model_name', 'request_id']) }}
 )
 
 select * from final

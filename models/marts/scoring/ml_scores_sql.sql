@@ -26,9 +26,7 @@ features_{{ loop.index }} as (
         features.value
     from features
     inner join assigned
-        on
-            features.model_name = assigned.model_name
-            and features.request_id = assigned.request_id
+        on {{ warehouse_ml.keys_match('features', 'assigned', ['model_name', 'request_id']) }}
     where assigned.model_id = {{ warehouse_ml.quote_literal(model_id) }}
 ),
 
@@ -72,9 +70,7 @@ final as (
         ) as rank
     from scores
     inner join classes
-        on
-            scores.model_id = classes.model_id
-            and scores.class_index = classes.class_index
+        on {{ warehouse_ml.keys_match('scores', 'classes', ['model_id', 'class_index']) }}
 )
 
 select * from final
