@@ -37,6 +37,18 @@ def _synthetic(n: int, seed: int, noise: float = 0.05) -> tuple[np.ndarray, np.n
     return np.column_stack([lat, long, onehot]), y
 
 
+def fit(data, n_classes=3, **kwargs):
+    """train_model on the fixture's train and validation splits."""
+    return train_model(
+        data["X_train"],
+        data["y_train"],
+        data["X_valid"],
+        data["y_valid"],
+        n_classes=n_classes,
+        **kwargs,
+    )
+
+
 @pytest.fixture(scope="module")
 def data() -> dict[str, np.ndarray]:
     X, y = _synthetic(1500, seed=5)
@@ -52,12 +64,8 @@ def data() -> dict[str, np.ndarray]:
 
 @pytest.fixture(scope="module")
 def trained(data: dict[str, np.ndarray]):
-    return train_model(
-        data["X_train"],
-        data["y_train"],
-        data["X_valid"],
-        data["y_valid"],
-        n_classes=3,
+    return fit(
+        data,
         n_trials=3,
         seed=13,
         **SEARCH,
@@ -103,12 +111,8 @@ def test_booster_holds_exactly_the_used_rounds(trained) -> None:
 def test_early_stopped_rounds_are_dropped_and_predictions_unchanged(data) -> None:
     """An overfitting setting stops early; the kept trees give the reference's output."""
     fixed = {"eta": 0.6, "max_depth": 8, "min_child_weight": 0.1}
-    result = train_model(
-        data["X_train"],
-        data["y_train"],
-        data["X_valid"],
-        data["y_valid"],
-        n_classes=3,
+    result = fit(
+        data,
         fixed_params=fixed,
         num_boost_round=200,
         early_stopping_rounds=5,
@@ -134,12 +138,8 @@ def test_early_stopped_rounds_are_dropped_and_predictions_unchanged(data) -> Non
 
 
 def test_same_seed_is_deterministic(data, trained) -> None:
-    again = train_model(
-        data["X_train"],
-        data["y_train"],
-        data["X_valid"],
-        data["y_valid"],
-        n_classes=3,
+    again = fit(
+        data,
         n_trials=3,
         seed=13,
         **SEARCH,
@@ -157,12 +157,8 @@ def test_same_seed_is_deterministic(data, trained) -> None:
 
 
 def test_other_seed_explores_other_params(data, trained) -> None:
-    other = train_model(
-        data["X_train"],
-        data["y_train"],
-        data["X_valid"],
-        data["y_valid"],
-        n_classes=3,
+    other = fit(
+        data,
         n_trials=2,
         seed=99,
         **FAST,
@@ -184,12 +180,8 @@ def test_learns_the_rule_far_better_than_majority(data, trained) -> None:
 
 def test_predict_proba_equals_booster_predict_with_iteration_range(data) -> None:
     # no early stop: the booster keeps all rounds, so the range really cuts
-    result = train_model(
-        data["X_train"],
-        data["y_train"],
-        data["X_valid"],
-        data["y_valid"],
-        n_classes=3,
+    result = fit(
+        data,
         fixed_params={"eta": 0.1, "max_depth": 3},
         num_boost_round=30,
         early_stopping_rounds=30,
@@ -208,24 +200,16 @@ def test_predict_proba_equals_booster_predict_with_iteration_range(data) -> None
 
 def test_fixed_params_skip_the_search(data) -> None:
     fixed = {"eta": 0.2, "max_depth": 4, "subsample": 0.8}
-    result = train_model(
-        data["X_train"],
-        data["y_train"],
-        data["X_valid"],
-        data["y_valid"],
-        n_classes=3,
+    result = fit(
+        data,
         fixed_params=fixed,
         **FAST,
     )
     assert result.n_trials == 1 and result.best_params == fixed
     assert result.xgb_params["max_depth"] == 4
     with pytest.raises(ValueError, match="objective"):
-        train_model(
-            data["X_train"],
-            data["y_train"],
-            data["X_valid"],
-            data["y_valid"],
-            n_classes=3,
+        fit(
+            data,
             fixed_params={"objective": "binary:logistic"},
         )
 
@@ -243,12 +227,8 @@ def test_two_offers_use_softprob_with_two_columns() -> None:
 
 def test_feature_names_are_stored_and_used(data) -> None:
     names = ["lat", "long", "country_PL", "country_SE", "country_Mobile%20Safari"]
-    result = train_model(
-        data["X_train"],
-        data["y_train"],
-        data["X_valid"],
-        data["y_valid"],
-        n_classes=3,
+    result = fit(
+        data,
         fixed_params={"max_depth": 3},
         feature_names=names,
         **FAST,
@@ -260,12 +240,8 @@ def test_feature_names_are_stored_and_used(data) -> None:
 def test_optuna_logging_is_restored(data) -> None:
     optuna.logging.set_verbosity(optuna.logging.INFO)
     try:
-        train_model(
-            data["X_train"],
-            data["y_train"],
-            data["X_valid"],
-            data["y_valid"],
-            n_classes=3,
+        fit(
+            data,
             n_trials=1,
             num_boost_round=5,
         )
@@ -313,12 +289,8 @@ def test_bad_labels_and_shapes_are_errors_not_skips(data) -> None:
 
 
 def test_search_on_a_sample_then_refit_on_every_row(data, trained) -> None:
-    sampled = train_model(
-        data["X_train"],
-        data["y_train"],
-        data["X_valid"],
-        data["y_valid"],
-        n_classes=3,
+    sampled = fit(
+        data,
         n_trials=4,
         seed=7,
         search_rows=300,
@@ -328,12 +300,8 @@ def test_search_on_a_sample_then_refit_on_every_row(data, trained) -> None:
     assert trained.search_train_rows == len(data["y_train"])
     # The returned model is the winner's parameters fitted on all 1000 rows:
     # the same as fitting those parameters directly (training is deterministic).
-    refit = train_model(
-        data["X_train"],
-        data["y_train"],
-        data["X_valid"],
-        data["y_valid"],
-        n_classes=3,
+    refit = fit(
+        data,
         fixed_params=sampled.best_params,
         seed=7,
         **SEARCH,
