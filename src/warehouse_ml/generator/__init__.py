@@ -30,6 +30,12 @@ Example::
 
 Command line: ``python -m warehouse_ml.generator --out data/sample --events 50000``.
 
+Event streams with known truth (entities' timed events and an outcome whose chance
+depends on their recent history, for propensity models) are a separate part,
+:mod:`warehouse_ml.generator.streams`, re-exported here: :class:`EventStreamConfig`,
+:func:`generate_stream`, :func:`write_stream`, :func:`bayes_auc`, :func:`bayes_log_loss`
+(command line: ``python -m warehouse_ml.generator events --out data/stream``).
+
 Layout (each module depends only on the ones above it):
 
 - :mod:`~warehouse_ml.generator.config`: columns, formats, :class:`GeneratorConfig`, constants;
@@ -39,7 +45,8 @@ Layout (each module depends only on the ones above it):
 - :mod:`~warehouse_ml.generator.sampling`: events and requests as tables;
 - :mod:`~warehouse_ml.generator.oracle`: true probabilities, Bayes error, oracle;
 - :mod:`~warehouse_ml.generator.files`: writing a sample to disk;
-- :mod:`~warehouse_ml.generator.cli`: the command line.
+- :mod:`~warehouse_ml.generator.cli`: the command line;
+- :mod:`~warehouse_ml.generator.streams`: event streams (uses ``config``, ``draws``, ``files``).
 """
 
 from warehouse_ml.generator.campaigns import campaign_offers
@@ -61,22 +68,38 @@ from warehouse_ml.generator.oracle import (
     true_offer_probabilities,
 )
 from warehouse_ml.generator.sampling import generate_events, generate_requests
+from warehouse_ml.generator.streams import (
+    EventStreamConfig,
+    bayes_auc,
+    bayes_log_loss,
+    empirical_bayes_auc,
+    empirical_bayes_log_loss,
+    generate_stream,
+    write_stream,
+)
 
 __all__ = [
     "EVENT_COLUMNS",
     "FEATURE_COLUMNS",
     "FORMATS",
     "REQUEST_COLUMNS",
+    "EventStreamConfig",
     "GeneratorConfig",
+    "bayes_auc",
     "bayes_error",
     "bayes_error_by_campaign",
+    "bayes_log_loss",
     "campaign_offers",
+    "empirical_bayes_auc",
     "empirical_bayes_error",
+    "empirical_bayes_log_loss",
     "generate_events",
     "generate_requests",
+    "generate_stream",
     "main",
     "oracle_error",
     "oracle_predict",
     "true_offer_probabilities",
     "write_sample",
+    "write_stream",
 ]

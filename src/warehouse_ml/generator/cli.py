@@ -1,8 +1,9 @@
-"""Command line: ``python -m warehouse_ml.generator`` (also ``wml generate``)."""
+"""Command line: ``python -m warehouse_ml.generator [events]`` (also ``wml generate``)."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -12,10 +13,20 @@ from warehouse_ml.generator.files import write_sample
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Command line: write a sample and print a one-line summary."""
+    """Command line: write a sample and print a one-line summary.
+
+    ``events`` as the first argument writes an event stream with known truth instead
+    (:mod:`warehouse_ml.generator.streams.cli`); the conversion sample is unchanged.
+    """
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list[:1] == ["events"]:
+        from warehouse_ml.generator.streams.cli import main as events_main
+
+        return events_main(args_list[1:])
     parser = argparse.ArgumentParser(
         prog="python -m warehouse_ml.generator",
-        description="Write a deterministic sample of conversion events and scoring requests.",
+        description="Write a deterministic sample of conversion events and scoring requests. "
+        "`python -m warehouse_ml.generator events --help`: an event stream with known truth.",
     )
     defaults = GeneratorConfig()
     parser.add_argument("--out", type=Path, required=True, help="output directory")
@@ -27,7 +38,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--shift", type=float, default=0.0, help="0..1: drift of the requests' users"
     )
-    args = parser.parse_args(argv)
+    args = parser.parse_args(args_list)
     try:
         cfg = GeneratorConfig(
             n_events=args.events,
