@@ -6,8 +6,9 @@
 # cannot open files). Each field: type, required or default, and its meaning
 # (the README's "Model specs" table is checked against this file).
 # Types: name (lower-case identifier), column (a column name), string, boolean,
-# integer, number, fraction (0 <= x <= 1), enum (values), list (items), object
-# (fields), map (any keys, values).
+# integer, number, fraction (0 <= x <= 1), duration ('<n> <unit>', unit second,
+# minute, hour, day or week, singular or plural), enum (values), list (items),
+# object (fields), map (any keys, values).
 name: {type: name, required: true, doc: "the model's name: lower case, digits, underscores; equal to the file name; ml_models.model_name"}
 description: {type: string, default: "", doc: "what the model predicts, in words"}
 enabled: {type: boolean, default: true, doc: "false leaves the spec out of builds unless var model_specs names it"}
@@ -76,6 +77,7 @@ training:
     early_stopping_rounds: {type: integer, default: 20, doc: "stop after this many rounds without improvement"}
     min_training_rows: {type: integer, default: 50, doc: "a group with fewer training rows is recorded as not trained"}
     refit_on_validation: {type: boolean, default: true, doc: "fit the chosen model on training + validation rows (rounds scaled); the test split stays unseen"}
+    imbalance: {type: enum, values: [none, scale_pos_weight, max_delta_step], default: none, doc: "binary only: scale_pos_weight weighs positives by negatives/positives of the training split; max_delta_step caps each tree's step (1), as XGBoost advises for imbalanced probabilities"}
     training_threads: {type: integer, default: 0, doc: "XGBoost threads; 0 = every core; a fixed count gives bit-identical models"}
     search_space:
       type: map
@@ -96,7 +98,7 @@ gate:
     metric: {type: enum, values: [hamming_loss, log_loss, auc, pr_auc, brier_score, ece], default: null, doc: "the test metric judged; default hamming_loss (multiclass) or auc (binary)"}
     direction: {type: enum, values: [max, min], default: null, doc: "max: the metric must be at most the threshold; min: at least; default from the metric (auc and pr_auc: min)"}
     threshold: {type: number, default: null, doc: "the limit; default 0.40 for hamming_loss (the seed's gate, var max_hamming_loss overrides), 0.5 for auc"}
-calibration: {type: enum, values: [none, isotonic, sigmoid], default: none, doc: "binary only: probability calibration fitted after training (applied by the event-stream propensity models)"}
+calibration: {type: enum, values: [none, isotonic, sigmoid], default: none, doc: "binary only: a calibrator fitted on the validation split's predictions (isotonic; sigmoid, i.e. Platt scaling, below 1,000 validation rows or when asked), stored in ml_models.calibration and applied by both scorers; needs training.refit_on_validation: false"}
 sampling:
   type: object
   default: {}
@@ -112,4 +114,32 @@ scoring:
     engine: {type: enum, values: [default, xgboost, sql], default: default, doc: "xgboost (XGBoost's predict, DuckDB) or sql (the trees compiled to SQL); default: xgboost on DuckDB, sql on Trino (var scoring_engine overrides)"}
     source: {type: name, default: null, doc: "the staging model of scoring requests (same feature columns, no label); none: the spec is trained and monitored but not batch-scored"}
     key: {type: column, default: null, doc: "the request id column of scoring.source"}
+events:
+  type: object
+  default: {}
+  doc: "an event-stream propensity model (README, 'Add a propensity model'): with events.source set, the spec's source, entity_key, label, features, split.method and scoring are derived from this section and must not be written"
+  fields:
+    source: {type: name, default: null, doc: "the staging model of the event log: columns entity_id, event_time (UTC timestamp), event_type, the property columns named below, reject_reason (NULL: usable)"}
+    points:
+      type: object
+      default: {}
+      doc: "the prediction points (entity, t): every event of one type, or snapshots"
+      fields:
+        event_type: {type: string, default: null, doc: "every accepted event of this type is a point (seed 001: each impression)"}
+        every: {type: duration, default: null, doc: "snapshots (seed 004): a point every this long, on a grid from 1970-01-01 UTC, for each entity active within active_within before it"}
+        active_within: {type: duration, default: null, doc: "snapshots: an entity with an event in [t - active_within, t) gets a point at t (default: every)"}
+    outcome:
+      type: object
+      default: {}
+      doc: "the label: 1 when the entity has an outcome event in (t, t + horizon]; points whose horizon has not closed by the log's watermark are scored but not trained on"
+      fields:
+        event_types: {type: list, items: {type: string}, default: [], doc: "the event types that count as the outcome (required)"}
+        horizon: {type: duration, default: null, doc: "how far after t an outcome counts (required), e.g. '15 minutes', '30 days'"}
+    leakage_offset: {type: duration, default: "0 seconds", doc: "features use only events before t - leakage_offset"}
+    windows: {type: list, items: {type: duration}, default: ["1 hour", "1 day", "7 days"], doc: "half-open look-back windows [t - offset - w, t - offset): event counts (all and per top type) and property sums in each"}
+    rolling_weeks: {type: integer, default: 0, doc: "also count events per week for this many weeks back ([t - 7k days, t - 7(k-1) days), seed 004 uses 8)"}
+    top_event_types: {type: integer, default: 10, doc: "count the N most frequent event types separately (ranked on training-period events only); the rest count in the totals"}
+    categorical: {type: list, items: {type: column}, default: [], doc: "property columns whose last and first value in the longest window (and, for event points, the point event's own value) are one-hot features"}
+    numeric: {type: list, items: {type: column}, default: [], doc: "property columns summed over each window, in all and per top event type"}
+    entity_cap: {type: integer, default: 5000000, doc: "training points come from at most this many entities, chosen by a hash of the entity id (deterministic)"}
 # {% endset %}{{ return(fromyaml(schema)) }}{% endmacro %}

@@ -41,13 +41,20 @@
     {%- if spec['calibration'] != 'none' and not binary -%}
         {{ exceptions.raise_compiler_error(fail ~ "field 'calibration' needs a binary label") }}
     {%- endif -%}
+    {%- if training['imbalance'] != 'none' and not binary -%}
+        {{ exceptions.raise_compiler_error(fail ~ "field 'training.imbalance' needs a binary label") }}
+    {%- endif -%}
+    {%- if spec['calibration'] != 'none' and training['refit_on_validation'] -%}
+        {{ exceptions.raise_compiler_error(fail ~ "field 'calibration' needs training.refit_on_validation: false (the calibrator is fitted on the validation split, which a refit would train on)") }}
+    {%- endif -%}
     {%- set split = spec['split'] -%}
+    {%- set by_fraction = split['method'] == 'hash' or spec['events']['source'] is not none -%}
+    {%- if by_fraction and not (0 < split['train_fraction'] < 1 and 0 < split['validation_fraction'] < 1 and split['train_fraction'] + split['validation_fraction'] < 1) -%}
+        {{ exceptions.raise_compiler_error(fail ~ "fields 'split.train_fraction' and 'split.validation_fraction' must be above 0 and sum to less than 1") }}
+    {%- endif -%}
     {%- if split['method'] == 'hash' -%}
-        {%- if not (0 < split['train_fraction'] < 1 and 0 < split['validation_fraction'] < 1 and split['train_fraction'] + split['validation_fraction'] < 1) -%}
-            {{ exceptions.raise_compiler_error(fail ~ "fields 'split.train_fraction' and 'split.validation_fraction' must be above 0 and sum to less than 1") }}
-        {%- endif -%}
         {%- do split.update({'key': split['key'] or spec['entity_key']}) -%}
-    {%- else -%}
+    {%- elif not by_fraction -%}
         {%- for field in ['time_column', 'validation_from', 'test_from'] if split[field] is none -%}
             {{ exceptions.raise_compiler_error(fail ~ "field 'split." ~ field ~ "' is required when split.method is time") }}
         {%- endfor -%}

@@ -19,10 +19,10 @@
             {%- do out.append(warehouse_ml._validate_spec_value(item, rule['items'], file, path ~ '[' ~ loop.index0 ~ ']')) -%}
         {%- endfor -%}
         {{ return(out) }}
-    {%- elif kind in ['name', 'column'] -%}
-        {%- set pattern = '^[a-z_][a-z0-9_]*$' if kind == 'name' else '^[A-Za-z_][A-Za-z0-9_]*$' -%}
+    {%- elif kind in ['name', 'column', 'duration'] -%}
+        {%- set pattern = {'name': '^[a-z_][a-z0-9_]*$', 'column': '^[A-Za-z_][A-Za-z0-9_]*$', 'duration': '^[0-9]+ (second|minute|hour|day|week)s?$'}[kind] -%}
         {%- if value is not string or not modules.re.match(pattern, value) -%}
-            {{ exceptions.raise_compiler_error(fail ~ "must be " ~ ("a lower-case name" if kind == 'name' else "a column name") ~ " matching " ~ pattern ~ ", got '" ~ value ~ "'") }}
+            {{ exceptions.raise_compiler_error(fail ~ "must be " ~ {'name': 'a lower-case name', 'column': 'a column name', 'duration': 'a duration'}[kind] ~ " matching " ~ pattern ~ ", got '" ~ value ~ "'") }}
         {%- endif -%}
     {%- elif kind == 'string' -%}
         {%- if value is not string and value is not number -%}{{ exceptions.raise_compiler_error(fail ~ "must be text, got " ~ value) }}{%- endif -%}

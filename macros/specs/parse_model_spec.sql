@@ -6,6 +6,7 @@
     {%- if raw is not mapping -%}
         {{ exceptions.raise_compiler_error(file ~ ": a model spec must be a YAML mapping of fields") }}
     {%- endif -%}
+    {%- set raw = warehouse_ml._spec_events_expanded(raw, file) -%}
     {%- set spec = warehouse_ml._validate_spec_object(raw, warehouse_ml.model_spec_schema(), file, '') -%}
     {%- set stem = file.split('/')[-1].split('.')[0] -%}
     {%- if spec['name'] != stem -%}

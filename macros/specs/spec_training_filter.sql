@@ -5,6 +5,10 @@
     reject_reason is null
     and {{ spec['entity_key'] }} is not null
     and {{ spec['label']['column'] }} is not null
+    {%- if spec['events']['source'] %}
+    and model_name = {{ warehouse_ml.quote_literal(spec['name']) }}
+    and split is not null
+    {%- endif %}
     {%- if spec['groups'] %}
     and {{ warehouse_ml.spec_group_id(spec) }} in (
         {%- for value in spec['groups'] %}{{ warehouse_ml.quote_literal(value) }}{{ ", " if not loop.last }}{% endfor -%}

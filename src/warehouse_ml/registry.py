@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from warehouse_ml.calibration import apply_calibrator, calibrator_sql, fit_calibrator
 from warehouse_ml.features import long_to_matrix
 from warehouse_ml.metrics import (
     evaluate_binary,
@@ -62,6 +63,7 @@ REGISTRY_COLUMNS = (
     "booster_json",
     "scoring_sql",
     "trained_at",
+    "calibration",
 )
 
 
@@ -97,6 +99,8 @@ class TrainingSettings:
     threads: int = 0
     dialect: str = "duckdb"
     groups: Sequence[str] = field(default_factory=tuple)
+    calibration: str = "none"
+    imbalance: str = "none"
 
     def __post_init__(self) -> None:
         if self.n_trials < 1:
@@ -146,6 +150,8 @@ class TrainingSettings:
             threads=int(training["training_threads"]),
             dialect=dialect,
             groups=tuple(spec.get("groups") or ()),
+            calibration=spec.get("calibration", "none"),
+            imbalance=training.get("imbalance", "none"),
         )
 
 
@@ -231,6 +237,41 @@ def _evaluate(
     return evaluate_multiclass(y, proba, labels, baseline_class=majority)
 
 
+def _imbalance_params(imbalance: str, y_train: np.ndarray) -> dict[str, Any]:
+    """XGBoost parameters of the spec's imbalance handling (binary labels 0/1)."""
+    if imbalance == "scale_pos_weight":
+        positives = int(np.sum(y_train == 1))
+        return {"scale_pos_weight": (len(y_train) - positives) / max(positives, 1)}
+    if imbalance == "max_delta_step":
+        return {"max_delta_step": 1}
+    return {}
+
+
+def _calibrated(calibrator: dict[str, Any] | None, proba: np.ndarray) -> np.ndarray:
+    """Two-class probabilities with the positive class calibrated."""
+    if calibrator is None:
+        return proba
+    p = apply_calibrator(calibrator, proba[:, 1])
+    return np.column_stack([1.0 - p, p])
+
+
+def _prefixed(metrics: dict[str, Any]) -> dict[str, Any]:
+    """Metrics before calibration, named ``uncalibrated_<metric>`` beside the calibrated ones."""
+    return {f"uncalibrated_{k}": v for k, v in metrics.items() if k != "n_bins"}
+
+
+def calibrated_scoring_sql(scoring_sql: str, calibrator: dict[str, Any] | None) -> str:
+    """The compiled scorer with the calibrator applied to the positive class (binary)."""
+    if calibrator is None:
+        return scoring_sql
+    positive = calibrator_sql(calibrator, "raw.probability")
+    negative = calibrator_sql(calibrator, "(1.0 - raw.probability)")
+    return (
+        "select raw.request_id, raw.class_index, case when raw.class_index = 1 then "
+        f"{positive} else 1.0 - ({negative}) end as probability from ({scoring_sql}) as raw"
+    )
+
+
 def train_group(
     group_id: str,
     data: GroupData,
@@ -273,6 +314,7 @@ def train_group(
         "booster_json": None,
         "scoring_sql": None,
         "trained_at": trained_at,
+        "calibration": None,
     }
     matrices = _matrices(data)
     (X_train, y_train), (X_valid, y_valid), (X_test, y_test) = (
@@ -314,6 +356,7 @@ def train_group(
             nthread=settings.nthread,
             search_rows=settings.search_sample_cap,
             refit_on_validation=settings.refit_on_validation,
+            base_params=_imbalance_params(settings.imbalance, y_train),
         )
     except TrainingSkipped as skipped:
         row["status_reason"] = f"not trained: {skipped}"
@@ -324,8 +367,18 @@ def train_group(
     # The baseline guesses the training split's majority class, as a deployed
     # majority-class rule would.
     majority = int(np.bincount(y_train, minlength=n_classes).argmax())
-    test_proba = class_probabilities(booster, X_test)
+    # Calibrated on the validation split, which training never fitted on (the
+    # spec refuses calibration with refit_on_validation) and which is unweighted.
+    calibrator = (
+        fit_calibrator(class_probabilities(booster, X_valid)[:, 1], y_valid, settings.calibration)
+        if binary
+        else None
+    )
+    test_raw = class_probabilities(booster, X_test)
+    test_proba = _calibrated(calibrator, test_raw)
     test_metrics = _evaluate(settings, y_test, test_proba, labels, majority)
+    if calibrator is not None:
+        test_metrics.update(_prefixed(_evaluate(settings, y_test, test_raw, labels, majority)))
     # The reference for prediction drift: the distribution of the winning
     # probability on the test split (Hivemall fits a Gaussian to it).
     top = test_proba.max(axis=1).astype(np.float64)
@@ -335,8 +388,11 @@ def train_group(
     if test_rare is not None:
         test_metrics.update(rare_value_breakdown(y_test, test_proba, test_rare))
     # Judged with the model chosen on validation, which never trained on it.
-    valid_proba = class_probabilities(result.validation_booster, X_valid)
+    valid_raw = class_probabilities(result.validation_booster, X_valid)
+    valid_proba = _calibrated(calibrator, valid_raw)
     valid_metrics = _evaluate(settings, y_valid, valid_proba, labels, majority)
+    if calibrator is not None:
+        valid_metrics.update(_prefixed(_evaluate(settings, y_valid, valid_raw, labels, majority)))
     passed, reason = passes_gate(
         test_metrics,
         settings.gate_threshold,
@@ -351,10 +407,12 @@ def train_group(
         metrics=json.dumps({"test": test_metrics, "validation": valid_metrics}, default=float),
         best_iteration=int(result.best_iteration),
         booster_json=bytes(booster.save_raw("json")).decode(),
+        calibration=json.dumps(calibrator) if calibrator is not None else None,
     )
     try:
-        row["scoring_sql"] = compile_booster_sql(
-            booster, columns["kind"].tolist(), dialect=settings.dialect
+        row["scoring_sql"] = calibrated_scoring_sql(
+            compile_booster_sql(booster, columns["kind"].tolist(), dialect=settings.dialect),
+            calibrator,
         )
     except ValueError as too_big:
         # A model too large for one SQL statement still serves through XGBoost;

@@ -9,7 +9,9 @@ import numpy as np
 import pandas as pd
 import xgboost as xgb
 
+from warehouse_ml.calibration import apply_calibrator
 from warehouse_ml.features import long_to_matrix
+from warehouse_ml.sql_compiler import binary_probability
 from warehouse_ml.sql_fetcher import QueryFn
 from warehouse_ml.training import class_probabilities
 
@@ -41,8 +43,8 @@ def score_model_requests(
     """Score one serving model's requests; one row per request and class.
 
     ``model`` holds the registry columns ``model_id, model_name, group_id,
-    booster_json, feature_kinds, classes``; ``features`` is the long form
-    ``(request_id, feature_index, value)``.
+    booster_json, feature_kinds, classes`` and optionally ``calibration``;
+    ``features`` is the long form ``(request_id, feature_index, value)``.
     """
     kinds = json.loads(model["feature_kinds"])
     classes = json.loads(model["classes"])
@@ -52,6 +54,12 @@ def score_model_requests(
     X = long_to_matrix(features.rename(columns={"request_id": "row_id"}), request_ids, kinds)
     n_classes = max(2, len(by_index))
     proba = class_probabilities(booster, X) if len(request_ids) else np.zeros((0, n_classes))
+    calibration = model.get("calibration")
+    if isinstance(calibration, str) and calibration and len(request_ids):
+        # Binary models: the registry's calibrator on the positive class, applied to the
+        # raw probability in double as the SQL scorer computes it (see binary_probability).
+        p = apply_calibrator(json.loads(calibration), binary_probability(booster, X))
+        proba = np.column_stack([1.0 - p, p])
     n_rows, n_classes = proba.shape
     labels = [by_index.get(i, str(i)) for i in range(n_classes)]
     return pd.DataFrame(

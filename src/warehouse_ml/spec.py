@@ -31,6 +31,8 @@ from typing import Any
 
 import yaml
 
+from warehouse_ml.spec_events import expand_events
+
 __all__ = [
     "SPEC_DIR",
     "VAR_OVERRIDES",
@@ -70,7 +72,12 @@ VAR_OVERRIDES: Mapping[str, tuple[str, ...]] = {
     "scoring_engine": ("scoring", "engine"),
 }
 
-_PATTERNS = {"name": r"^[a-z_][a-z0-9_]*$", "column": r"^[A-Za-z_][A-Za-z0-9_]*$"}
+_PATTERNS = {
+    "name": r"^[a-z_][a-z0-9_]*$",
+    "column": r"^[A-Za-z_][A-Za-z0-9_]*$",
+    "duration": r"^[0-9]+ (second|minute|hour|day|week)s?$",
+}
+_PATTERN_WORDS = {"name": "a lower-case name", "column": "a column name", "duration": "a duration"}
 _TIMESTAMP = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}( [0-9]{2}:[0-9]{2}:[0-9]{2})?$"
 _UUID = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 
@@ -159,7 +166,7 @@ def _value(value: Any, rule: Mapping[str, Any], file: str, path: str) -> Any:
         return [_value(v, rule["items"], file, f"{path}[{i}]") for i, v in enumerate(value)]
     if kind in _PATTERNS:
         if not isinstance(value, str) or not re.match(_PATTERNS[kind], value):
-            what = "a lower-case name" if kind == "name" else "a column name"
+            what = _PATTERN_WORDS[kind]
             raise _fail(file, field + f"must be {what} matching {_PATTERNS[kind]}, got '{value}'")
         return value
     if kind == "string":
@@ -306,16 +313,25 @@ def resolve(spec: dict[str, Any], file: str, dialect: str = "duckdb") -> dict[st
         gate["threshold"] = default_threshold
     if spec["calibration"] != "none" and not binary:
         raise fail("field 'calibration' needs a binary label")
+    if training["imbalance"] != "none" and not binary:
+        raise fail("field 'training.imbalance' needs a binary label")
+    if spec["calibration"] != "none" and training["refit_on_validation"]:
+        raise fail(
+            "field 'calibration' needs training.refit_on_validation: false"
+            " (the calibrator is fitted on the validation split, which a refit would train on)"
+        )
     split = spec["split"]
-    if split["method"] == "hash":
+    by_fraction = split["method"] == "hash" or spec["events"]["source"] is not None
+    if by_fraction:
         t, v = split["train_fraction"], split["validation_fraction"]
         if not (0 < t < 1 and 0 < v < 1 and t + v < 1):
             raise fail(
                 "fields 'split.train_fraction' and 'split.validation_fraction'"
                 " must be above 0 and sum to less than 1"
             )
+    if split["method"] == "hash":
         split["key"] = split["key"] or spec["entity_key"]
-    else:
+    elif not by_fraction:
         for field in ("time_column", "validation_from", "test_from"):
             if split[field] is None:
                 raise fail(f"field 'split.{field}' is required when split.method is time")
@@ -370,6 +386,11 @@ def load_spec_file(
         raw = yaml.safe_load(path.read_text())
     except yaml.YAMLError as exc:
         raise SpecError(f"{file}: not valid YAML: {exc}") from exc
+    raw = expand_events(
+        raw,
+        lambda events: validate_object(events, schema["events"]["fields"], file, "events"),
+        lambda message: _fail(file, message),
+    )
     spec = validate(raw, schema, file)
     spec = _with_vars(spec, schema, dbt_vars or {}, file)
     return resolve(spec, file, dialect)

@@ -72,6 +72,7 @@ __all__ = [
     "FEATURES_PLACEHOLDER",
     "FEATURE_KINDS",
     "OBJECTIVES",
+    "binary_probability",
     "compile_booster_sql",
     "load_model_json",
 ]
@@ -228,6 +229,27 @@ def load_model_json(
             raise ValueError(f"booster: {str(booster)[:80]!r} is neither JSON text nor a file")
         return load_model_json(xgboost.Booster(model_file=str(path)))
     raise ValueError(f"booster: unsupported type {type(booster).__name__}")
+
+
+def binary_probability(booster: xgboost.Booster, X: np.ndarray) -> np.ndarray:
+    """P(class 1) of a ``binary:logistic`` booster in double, as the compiled SQL computes it.
+
+    XGBoost's own traversal finds each row's leaves (``pred_leaf``); their float32
+    values are summed in double from the float32 base margin, as the SQL does, where
+    XGBoost's ``predict`` accumulates in float32. A calibrator's steep pieces would
+    magnify that float32 rounding, so calibrated scores start from this instead.
+    """
+    model = _parse_model(load_model_json(booster))
+    if model.objective != "binary:logistic":
+        raise ValueError(f"binary_probability needs binary:logistic, got {model.objective}")
+    trees = _select_trees(model, None)
+    margin = np.full(len(X), model.base_margin[0], dtype=np.float64)
+    if trees and len(X):
+        leaves = booster.predict(xgboost.DMatrix(X), pred_leaf=True).reshape(len(X), -1)
+        leaves = leaves.astype(np.int64)
+        for j, tree in enumerate(trees):
+            margin += np.asarray(tree.condition, dtype=np.float64)[leaves[:, j]]
+    return 1.0 / (1.0 + np.exp(-margin))
 
 
 # --------------------------------------------------------------------------------------------

@@ -322,6 +322,7 @@ def train_model(
     feature_names: Sequence[str] | None = None,
     search_rows: int | None = None,
     refit_on_validation: bool = False,
+    base_params: Mapping[str, Any] | None = None,
 ) -> TrainResult:
     """Fit an XGBoost model (``objective``), tuning it on the validation split.
 
@@ -398,7 +399,8 @@ def train_model(
 
     dtrain = xgb.DMatrix(Xt, label=yt, feature_names=names, nthread=nthread)
     dvalid = xgb.DMatrix(Xv, label=yv, feature_names=names, nthread=nthread)
-    base = _base_params(n_classes, seed, nthread, objective, eval_metric)
+    # base_params: fixed settings of every trial, such as imbalance handling.
+    base = {**_base_params(n_classes, seed, nthread, objective, eval_metric), **(base_params or {})}
     space = search_space if search_space is not None else SEARCH_SPACE
     maximize = EVAL_METRICS[eval_metric]
 

@@ -57,7 +57,8 @@ final as (
         latest.best_iteration,
         booster.text_value as booster_json,
         compiled.text_value as scoring_sql,
-        latest.trained_at
+        latest.trained_at,
+        latest.calibration
     from latest
     left join texts as booster
         on latest.log_id = booster.log_id and booster.column_name = 'booster_json'

@@ -1,0 +1,186 @@
+{#- The point-in-time features of one event spec's points, as a query: one row
+    per point of `points` (columns point_id, entity_id, point_time and, for
+    event points, point_<column>) with the feature columns the spec derives
+    (warehouse_ml.spec_events.event_feature_columns).
+
+    Every window is half-open, [t - offset - w, t - offset): events and points
+    go into one stream per entity ordered by time, each window is a
+    `range between interval 'w' second preceding and current row` frame, and
+    the events at exactly the point's time (its frame peers) are subtracted,
+    so an event at t is never a feature while one at t - w is. Only events of
+    the points' entities are read (a semi-join), so the cost follows the
+    number of points' entities, not the log's size. No inequality join:
+    DuckDB and Trino (no ASOF join) run the same SQL.
+
+    ranks: a relation of (model_name, event_type, type_rank) fitted on the
+    training period (fit_event_type_ranks). -#}
+{% macro event_point_features(spec, points, ranks) -%}
+    {%- set ev = spec['events'] -%}
+    {%- set name = warehouse_ml.quote_literal(spec['name']) -%}
+    {%- set offset = warehouse_ml.duration_seconds(ev['leakage_offset']) -%}
+    {%- set top = range(1, ev['top_event_types'] + 1) | list -%}
+    {#- (label, seconds) of every frame the features need: the windows, then the rolling-week edges. -#}
+    {%- set frames = [] -%}
+    {%- for w in ev['windows'] -%}
+        {%- set seconds = warehouse_ml.duration_seconds(w) -%}
+        {%- do frames.append([warehouse_ml.window_label(seconds), seconds]) -%}
+    {%- endfor -%}
+    {%- for week in range(1, ev['rolling_weeks'] + 1) -%}
+        {%- do frames.append(['w' ~ week, week * 604800]) -%}
+    {%- endfor -%}
+    {%- set longest = frames | map(attribute=1) | max -%}
+    {#- measure name -> SQL of the event's contribution (0 on point rows). -#}
+    {%- set measures = {'events': 'is_event'} -%}
+    {%- for k in top -%}
+        {%- do measures.update({'type' ~ k: 'case when type_rank = ' ~ k ~ ' then 1 else 0 end'}) -%}
+    {%- endfor -%}
+    {%- for column in ev['numeric'] -%}
+        {%- do measures.update({column ~ '_sum': 'coalesce(' ~ column ~ ', 0)'}) -%}
+        {%- for k in top -%}
+            {%- do measures.update({'type' ~ k ~ '_' ~ column ~ '_sum': 'case when type_rank = ' ~ k ~ ' then coalesce(' ~ column ~ ', 0) else 0 end'}) -%}
+        {%- endfor -%}
+    {%- endfor %}
+    with target_points as (
+        select * from {{ points }}
+    ),
+
+    bounds as (
+        select
+            min(point_time) - interval '{{ offset + longest }}' second as first_needed,
+            max(point_time) - interval '{{ offset }}' second as last_needed
+        from target_points
+    ),
+
+    point_entities as (
+        select distinct entity_id from target_points
+    ),
+
+    history as (
+        select
+            events.entity_id,
+            events.event_time,
+            coalesce(ranks.type_rank, 0) as type_rank
+            {%- for column in ev['numeric'] + ev['categorical'] %},
+            events.{{ column }}
+            {%- endfor %}
+        from {{ ref(ev['source']) }} as events
+        inner join point_entities on events.entity_id = point_entities.entity_id
+        cross join bounds
+        left join {{ ranks }} as ranks
+            on
+                ranks.model_name = {{ name }}
+                and events.event_type = ranks.event_type
+        where
+            events.reject_reason is null
+            and events.event_time >= bounds.first_needed
+            and events.event_time < bounds.last_needed
+    ),
+
+    stream as (
+        select
+            entity_id,
+            event_time as ts,
+            1 as is_event,
+            type_rank,
+            {%- for column in ev['numeric'] + ev['categorical'] %}
+            {{ column }},
+            {%- endfor %}
+            cast(null as {{ dbt.type_string() }}) as point_id
+        from history
+        union all
+        select
+            entity_id,
+            point_time - interval '{{ offset }}' second as ts,
+            0 as is_event,
+            0 as type_rank,
+            {%- for column in ev['numeric'] %}
+            cast(null as double) as {{ column }},
+            {%- endfor %}
+            {%- for column in ev['categorical'] %}
+            cast(null as {{ dbt.type_string() }}) as {{ column }},
+            {%- endfor %}
+            point_id
+        from target_points
+    ),
+
+    windowed as (
+        select
+            point_id,
+            is_event,
+            ts,
+            {%- for measure, value in measures.items() %}
+            sum({{ value }}) over (partition by entity_id, ts) as {{ measure }}_at_t,
+            {%- for label, seconds in frames %}
+            sum({{ value }}) over (
+                partition by entity_id order by ts
+                range between interval '{{ seconds }}' second preceding and current row
+            ) as {{ measure }}_{{ label }}_to_t,
+            {%- endfor %}
+            {%- endfor %}
+            {%- for column in ev['categorical'] %}
+            -- Points sort before events at the same time, so "preceding rows" are events before t.
+            {{ warehouse_ml.ignoring_nulls('last_value', 'case when is_event = 1 then ' ~ column ~ ' end') }} over (
+                partition by entity_id order by ts, is_event
+                rows between unbounded preceding and 1 preceding
+            ) as last_{{ column }}_value,
+            max(case when is_event = 1 and {{ column }} is not null then ts end) over (
+                partition by entity_id order by ts, is_event
+                rows between unbounded preceding and 1 preceding
+            ) as last_{{ column }}_ts,
+            {{ warehouse_ml.ignoring_nulls('first_value', 'case when is_event = 1 then ' ~ column ~ ' end') }} over (
+                partition by entity_id order by ts
+                range between interval '{{ longest }}' second preceding and current row
+            ) as first_{{ column }}_value,
+            min(case when is_event = 1 and {{ column }} is not null then ts end) over (
+                partition by entity_id order by ts
+                range between interval '{{ longest }}' second preceding and current row
+            ) as first_{{ column }}_ts,
+            {%- endfor %}
+            max(case when is_event = 1 then ts end) over (
+                partition by entity_id order by ts, is_event
+                rows between unbounded preceding and 1 preceding
+            ) as last_event_ts
+        from stream
+    ),
+
+    features as (
+        select
+            windowed.point_id,
+            {%- for label, seconds in frames if not label.startswith('w') %}
+            {%- set outer_label = label %}
+            {%- for measure in measures %}
+            cast({{ measure }}_{{ outer_label }}_to_t - {{ measure }}_at_t as double) as {{ measure }}_{{ outer_label }},
+            {%- endfor %}
+            {%- endfor %}
+            {%- for week in range(1, ev['rolling_weeks'] + 1) %}
+            {%- for k in ['events'] + top %}
+            {%- set measure = 'events' if k == 'events' else 'type' ~ k %}
+            cast({{ measure }}_w{{ week }}_to_t - {{ ('0' if week == 1 else measure ~ '_w' ~ (week - 1) ~ '_to_t') }}{{ ' - ' ~ measure ~ '_at_t' if week == 1 else '' }} as double) as {{ measure }}_week{{ week }},
+            {%- endfor %}
+            {%- endfor %}
+            -- NULL when the entity has no event in the longest window before t.
+            cast(
+                {{ warehouse_ml.epoch_seconds('windowed.ts') }} - {{ warehouse_ml.epoch_seconds('windowed.last_event_ts') }} as double
+            ) / 3600.0 as hours_since_last_event
+            {%- for column in ev['categorical'] %},
+            case
+                when last_{{ column }}_ts >= windowed.ts - interval '{{ longest }}' second then last_{{ column }}_value
+            end as last_{{ column }},
+            case when first_{{ column }}_ts < windowed.ts then first_{{ column }}_value end as first_{{ column }}
+            {%- endfor %}
+        from windowed
+        where windowed.is_event = 0
+    ),
+
+    final as (
+        select
+            target_points.*,
+            {%- for column in spec['features']['numeric'] + spec['features']['categorical'] if not column.startswith('point_') %}
+            features.{{ column }}{{ "," if not loop.last }}
+            {%- endfor %}
+        from target_points
+        inner join features on target_points.point_id = features.point_id
+    )
+
+    select * from final
+{%- endmacro %}

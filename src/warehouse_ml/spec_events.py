@@ -1,0 +1,152 @@
+"""Event-stream propensity specs: the ``events`` section and the fields derived from it.
+
+A spec with ``events.source`` set predicts, for one entity at one moment ``t``,
+whether an outcome event follows within a horizon (seeds 001 and 004). The
+user writes the event log's staging model, the points, the outcome and the
+windows; the generic fields every spec has (source, entity key, label,
+features, split method, scoring) are derived here, so the model goes through
+the same model layer as any other spec. The dbt macro
+``_spec_events_expanded`` derives the same fields (a test holds the two
+readers to the same JSON).
+
+Feature columns are named by window and by rank (``type3_7d``: events of the
+third most frequent type in ``[t - 7 days, t)``), never by data values, so the
+names are known when dbt parses the project; which type is third is fitted on
+the training period (``fit_event_type_ranks``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+__all__ = [
+    "DERIVED_FIELDS",
+    "duration_seconds",
+    "event_feature_columns",
+    "expand_events",
+    "window_label",
+]
+
+_UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400, "week": 604800}
+_DURATION = re.compile(r"^([0-9]+) (second|minute|hour|day|week)s?$")
+
+#: Fields an event spec must not write: they are derived from ``events``.
+DERIVED_FIELDS = ("source", "entity_key", "group_key", "label")
+
+#: What the derived fields are (the models under models/intermediate/events/).
+EVENT_EXAMPLES = "int_event_examples"
+EVENT_SCORING_POINTS = "int_event_scoring_points"
+
+
+def duration_seconds(text: str) -> int:
+    """``'7 days'`` -> 604800; the spec schema's ``duration`` type."""
+    match = _DURATION.match(text)
+    if not match:
+        raise ValueError(f"not a duration: {text!r}")
+    return int(match.group(1)) * _UNITS[match.group(2)]
+
+
+def window_label(seconds: int) -> str:
+    """The short name of a window in feature names: ``7d``, ``1h``, ``15m``, ``30s``."""
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+def event_feature_columns(events: Mapping[str, Any]) -> tuple[list[str], list[str]]:
+    """The (numeric, categorical) feature columns of a validated ``events`` section."""
+    top = range(1, events["top_event_types"] + 1)
+    numeric: list[str] = []
+    for window in events["windows"]:
+        label = window_label(duration_seconds(window))
+        numeric += [f"events_{label}", *(f"type{k}_{label}" for k in top)]
+        for column in events["numeric"]:
+            numeric += [f"{column}_sum_{label}", *(f"type{k}_{column}_sum_{label}" for k in top)]
+    for week in range(1, events["rolling_weeks"] + 1):
+        numeric += [f"events_week{week}", *(f"type{k}_week{week}" for k in top)]
+    numeric.append("hours_since_last_event")
+    categorical = [f"{edge}_{c}" for edge in ("last", "first") for c in events["categorical"]]
+    if events["points"]["event_type"] is not None:
+        categorical += [f"point_{column}" for column in events["categorical"]]
+    return numeric, categorical
+
+
+def _check_events(events: Mapping[str, Any], fail: Callable[[str], Exception]) -> None:
+    points, outcome = events["points"], events["outcome"]
+    if (points["event_type"] is None) == (points["every"] is None):
+        raise fail(
+            "field 'events.points' needs event_type (every event of a type)"
+            " or every (snapshots), not both"
+        )
+    if points["active_within"] is not None and points["every"] is None:
+        raise fail("field 'events.points.active_within' goes with events.points.every")
+    if not outcome["event_types"] or outcome["horizon"] is None:
+        raise fail("field 'events.outcome' needs event_types and horizon")
+    durations = [points["every"], points["active_within"], outcome["horizon"], *events["windows"]]
+    if any(d is not None and duration_seconds(d) == 0 for d in durations):
+        raise fail(
+            "field 'events': windows, horizon, every and active_within must be longer than 0"
+        )
+    if not events["windows"] and not events["rolling_weeks"]:
+        raise fail("field 'events.windows' is empty and events.rolling_weeks is 0: no feature")
+    labels = [window_label(duration_seconds(w)) for w in events["windows"]]
+    if len(set(labels)) != len(labels):
+        raise fail(f"field 'events.windows' lists the same window twice ({', '.join(labels)})")
+    for name in ("rolling_weeks", "top_event_types"):
+        if events[name] < 0:
+            raise fail(f"field 'events.{name}' must not be negative")
+    if events["entity_cap"] < 1:
+        raise fail("field 'events.entity_cap' must be at least 1")
+
+
+def expand_events(
+    raw: Any,
+    validate_events: Callable[[Any], dict[str, Any]],
+    fail: Callable[[str], Exception],
+) -> Any:
+    """A raw spec with the fields its ``events`` section derives filled in.
+
+    ``validate_events`` checks the raw section against the schema (defaults
+    filled in). A spec without ``events.source`` is returned as it is.
+    """
+    if not isinstance(raw, Mapping) or not isinstance(raw.get("events"), Mapping):
+        return raw
+    if raw["events"].get("source") is None:
+        return raw
+    events = validate_events(raw["events"])
+    _check_events(events, fail)
+    for field in DERIVED_FIELDS:
+        if raw.get(field) is not None:
+            raise fail(f"field '{field}' is derived from events.source in an event spec; remove it")
+    features = dict(raw.get("features") or {})
+    for field in ("numeric", "categorical", "monitored", "upstream"):
+        if features.get(field):
+            raise fail(
+                f"field 'features.{field}' is derived from events in an event spec; remove it"
+            )
+    split = dict(raw.get("split") or {})
+    for field in ("method", "key", "seed", "time_column", "validation_from", "test_from"):
+        if split.get(field) is not None:
+            raise fail(
+                f"field 'split.{field}': an event spec splits by point time"
+                " (set only split.train_fraction and split.validation_fraction)"
+            )
+    scoring = dict(raw.get("scoring") or {})
+    for field in ("source", "key"):
+        if scoring.get(field) is not None:
+            raise fail(
+                f"field 'scoring.{field}' is derived from events in an event spec; remove it"
+            )
+    numeric, categorical = event_feature_columns(events)
+    return {
+        **raw,
+        "source": EVENT_EXAMPLES,
+        "entity_key": "point_id",
+        "label": {"column": "label", "kind": "binary", "positive": "1"},
+        "features": {**features, "numeric": numeric, "categorical": categorical},
+        "split": {**split, "method": "time", "time_column": "point_time"},
+        "scoring": {**scoring, "source": EVENT_SCORING_POINTS, "key": "point_id"},
+    }
