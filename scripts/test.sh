@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 export PATH="$PWD/$BIN:$PATH"
+# XGBoost (OpenMP) must not spin beside DuckDB in the same dbt build (see dbt_runner).
+export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 step() { printf '\n== %s ==\n' "$*"; }
 
 step "lint: ruff, sqlfluff and dbt-score (scripts/lint.sh, the same as make lint)"

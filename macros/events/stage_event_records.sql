@@ -4,8 +4,9 @@
     reason a record cannot be used (NULL when it can). Columns, in order:
     event_id, entity_id, event_time (UTC timestamp(6)), event_type, the
     `categorical` columns (text), the `numeric` columns (double),
-    source_file, file_format, record, loaded_at (when the record was read:
-    late data stays visible), reject_reason.
+    source_file, file_format, record, loaded_at (when the record was read, as
+    UTC: late data stays visible), ingested_at (the same, with time zone),
+    reject_reason.
 
     fields       {entity_id: field, event_time: field, event_type: field} and
                  optionally event_id: field (a duplicate id is then rejected;
@@ -82,6 +83,7 @@
             file_format,
             record,
             loaded_at,
+            ingested_at,
             case
                 when parse_error is not null then parse_error
                 when entity_id_text is null then 'missing {{ fields["entity_id"] }}'
@@ -113,6 +115,7 @@
             file_format,
             record,
             loaded_at,
+            ingested_at,
             case
                 when check_failure is not null then check_failure
                 {%- if 'event_id' in mapped %}

@@ -43,8 +43,9 @@ def fit_calibrator(p_raw: Any, y: Any, method: str) -> dict[str, Any] | None:
 
     Returns the calibrator as JSON-ready data (``None`` for ``none``):
     ``{"method": "isotonic", "x": [...], "y": [...], "n_rows": n}`` (the
-    thresholds of :class:`~sklearn.isotonic.IsotonicRegression`, applied by
-    linear interpolation and clipped at the ends, as its ``predict``) or
+    thresholds of :class:`~sklearn.isotonic.IsotonicRegression` bounded to
+    ``[1/(n+1), n/(n+1)]``, applied by linear interpolation and clipped at the
+    ends, as its ``predict``) or
     ``{"method": "sigmoid", "a": a, "b": b, "n_rows": n}`` for
     ``1 / (1 + exp(-(a * logit(p) + b)))``. ``isotonic`` on fewer than
     :data:`MIN_ISOTONIC_ROWS` rows fits the sigmoid and says so in ``method``.
@@ -60,7 +61,11 @@ def fit_calibrator(p_raw: Any, y: Any, method: str) -> dict[str, Any] | None:
     if len(np.unique(labels)) < 2:
         raise ValueError("calibration needs both classes in the calibration slice")
     if method == "isotonic" and len(p) >= MIN_ISOTONIC_ROWS:
-        iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(p, labels)
+        # Bounded half an observation inside (0, 1): a bin of the slice with no
+        # positive must not promise a probability of exactly 0 (or 1).
+        bound = 1.0 / (len(p) + 1)
+        iso = IsotonicRegression(y_min=bound, y_max=1.0 - bound, out_of_bounds="clip")
+        iso.fit(p, labels)
         return {
             "method": "isotonic",
             "x": [float(v) for v in iso.X_thresholds_],

@@ -12,12 +12,14 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from warehouse_ml.dbt_runner import duckdb_path, run_dbt
 
 SAMPLE_DIR = Path("data/sample")
+EVENTS_DIR = Path("data/events")
 
 
 def project_root(start: Path | None = None) -> Path:
@@ -45,6 +47,51 @@ def ensure_sample(root: Path, events: int, requests: int, seed: int) -> None:
         f"Bayes error of the requests {meta['bayes_error']})",
         flush=True,
     )
+
+
+def ensure_event_stream(root: Path, entities: int, seed: int) -> None:
+    """Generate the event stream into data/events unless pointed elsewhere or present."""
+    from warehouse_ml.generator.streams import EventStreamConfig, write_stream
+
+    out = root / EVENTS_DIR
+    if "WML_EVENTS_DIR" in os.environ or (out / "stream_meta.json").exists():
+        return
+    started = time.perf_counter()
+    meta = write_stream(out, EventStreamConfig(n_entities=entities, days=28, seed=seed))
+    print(
+        f"[warehouse_ml] generated {meta['n_events']:,} events of {entities:,} users in "
+        f"{out / 'landing'} ({time.perf_counter() - started:.1f}s; "
+        f"Bayes AUC of the generator's daily points {meta['bayes_auc']:.4f})",
+        flush=True,
+    )
+
+
+def print_propensity_summary(con: Any) -> None:
+    """Test metrics of this build's binary models, after and before calibration."""
+    rows = con.execute(
+        """
+        select m.model_name, m.group_id, m.calibration is not null,
+            try_cast(json_extract_string(m.metrics, '$.test.auc') as double),
+            try_cast(json_extract_string(m.metrics, '$.test.ece') as double),
+            try_cast(json_extract_string(m.metrics, '$.test.uncalibrated_auc') as double),
+            try_cast(json_extract_string(m.metrics, '$.test.uncalibrated_ece') as double),
+            try_cast(json_extract_string(m.metrics, '$.test.n_rows') as integer)
+        from ml_models as m inner join ml_model_specs as s on m.model_name = s.model_name
+        where s.label_kind = 'binary' and m.metrics is not null and m.invocation_id = (
+            select invocation_id from ml_models order by trained_at desc limit 1)
+        order by 1, 2
+        """
+    ).fetchall()
+    for name, group, calibrated, auc, ece, raw_auc, raw_ece, n in rows:
+        line = f"  {name} / {group}: test AUC {auc:.4f}, ECE {ece:.4f} (10 equal-width bins)"
+        if calibrated:
+            line += f"; before calibration AUC {raw_auc:.4f}, ECE {raw_ece:.4f}"
+        print(f"{line}; {n} test points")
+    latest = con.execute(
+        "select model_name, count(*), max(scored_for) from ml_propensity_latest group by 1"
+    ).fetchall()
+    for name, n, scored_for in latest:
+        print(f"ml_propensity_latest: {name}: {n} users scored for {scored_for}")
 
 
 def print_summary(root: Path) -> None:
@@ -88,12 +135,14 @@ def print_summary(root: Path) -> None:
         print(f"ml_models (this build): {len(rows)} models (one per model spec and group)")
         for model_name, group_id, status, reason, known_loss, n_known in rows:
             print(f"  {model_name} / {group_id}: {status} - {reason}")
-            if known_loss is not None:
+            if known_loss is not None and model_name == "offer_conversion":
                 # the seed's number is on such rows (it drops rare values before splitting)
                 print(
                     f"    hamming loss {known_loss:.4f} on its {n_known} test rows"
                     " without a rare value"
                 )
+        print("propensity models (binary, this build):")
+        print_propensity_summary(con)
         preds = one(
             "select count(*), count(predicted_offer_id), count(scoring_error) "
             "from offer_predictions"
@@ -175,6 +224,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if _checked_specs(root, None):
         return 2
     ensure_sample(root, args.events, args.requests, args.seed)
+    ensure_event_stream(root, args.users, args.seed)
     code = run_dbt(["build", *args.dbt_args], root).returncode
     if code:
         print("wml demo: dbt build failed (see above)", file=sys.stderr)
@@ -240,6 +290,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--events", type=int, default=60_000)
     demo.add_argument("--requests", type=int, default=6_000)
     demo.add_argument("--seed", type=int, default=13)
+    demo.add_argument(
+        "--users", type=int, default=2_000, help="users of the generated event stream"
+    )
     demo.add_argument("dbt_args", nargs=argparse.REMAINDER, help="extra dbt build arguments")
     demo.set_defaults(func=cmd_demo)
 

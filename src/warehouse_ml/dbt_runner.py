@@ -87,7 +87,9 @@ def run_dbt(
     printed to stderr. The caller decides what a non-zero return code means.
     """
     stream = out if out is not None else sys.stdout
-    merged_env = {**os.environ, **(env or {})}
+    # XGBoost's OpenMP threads spin while idle by default; beside DuckDB's threads in
+    # the same build that spinning took the cores from them (minutes instead of seconds).
+    merged_env = {"OMP_WAIT_POLICY": "PASSIVE", **os.environ, **(env or {})}
     with tempfile.TemporaryDirectory(prefix="wml_dbt_") as scratch:
         target_path = Path(scratch) / "target"
         cmd = [executable or dbt_executable(), *args]

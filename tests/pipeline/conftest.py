@@ -49,6 +49,8 @@ class Warehouse:
     meta: dict = field(default_factory=dict)
     #: The dbt project dbt runs in (a copy when a test adds model specs).
     project: Path = ROOT
+    #: The event log folder (var events_dir); None: an empty one, so no event spec trains.
+    events: Path | None = None
 
     @property
     def env(self) -> dict[str, str]:
@@ -58,6 +60,7 @@ class Warehouse:
             "WML_DUCKDB_PATH": str(self.path),
             "WML_LANDING_DIR": str(self.landing),
             "WML_REQUESTS_DIR": str(self.requests),
+            "WML_EVENTS_DIR": str(self.events or self.path.parent / "no_events"),
             # Each warehouse compiles into its own target/ so runs never clobber each other.
             "DBT_TARGET_PATH": str(self.path.parent / "target"),
             "DBT_LOG_PATH": str(self.path.parent / "logs"),

@@ -74,39 +74,8 @@ points_{{ i }} as (
     where candidates_{{ i }}.point_time <= watermark_{{ i }}.watermark
 ),
 
--- Outcomes in (t, t + horizon]: a following frame from t, less the events at t itself.
-label_stream_{{ i }} as (
-    select
-        entity_id,
-        point_time as ts,
-        0 as is_outcome,
-        point_time,
-        point_number
-    from points_{{ i }}
-    union all
-    select
-        entity_id,
-        event_time as ts,
-        1 as is_outcome,
-        cast(null as timestamp) as point_time,
-        0 as point_number
-    from events_{{ i }}
-    where event_type in (
-        {%- for t in ev['outcome']['event_types'] %}{{ warehouse_ml.quote_literal(t) }}{{ ", " if not loop.last }}{% endfor -%}
-    )
-),
-
 outcomes_{{ i }} as (
-    select
-        entity_id,
-        point_time,
-        point_number,
-        sum(is_outcome) over (
-            partition by entity_id order by ts
-            range between current row and interval '{{ horizon }}' second following
-        ) - sum(is_outcome) over (partition by entity_id, ts) as n_outcomes,
-        is_outcome
-    from label_stream_{{ i }}
+    {{ warehouse_ml.event_outcomes(spec, 'points_' ~ i, 'events_' ~ i) }}
 ),
 
 capped_{{ i }} as (
@@ -135,7 +104,6 @@ labelled_{{ i }} as (
             points_{{ i }}.entity_id = outcomes_{{ i }}.entity_id
             and points_{{ i }}.point_time = outcomes_{{ i }}.point_time
             and points_{{ i }}.point_number = outcomes_{{ i }}.point_number
-            and outcomes_{{ i }}.is_outcome = 0
     left join capped_{{ i }} on points_{{ i }}.entity_id = capped_{{ i }}.entity_id
 ),
 

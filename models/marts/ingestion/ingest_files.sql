@@ -1,4 +1,10 @@
-{#- One row per landed file: rows read = rows accepted + rows rejected. -#}
+{#- One row per landed file: rows read = rows accepted + rows rejected.
+    Event-log files are counted through the staging model of their log that
+    this build's event specs read (events.source). -#}
+{%- set event_sources = [] %}
+{%- for spec in warehouse_ml.event_specs() if spec['events']['source'] not in event_sources %}
+{%- do event_sources.append(spec['events']['source']) %}
+{%- endfor %}
 
 with manifest as (
     select * from {{ ref('ingest_file_manifest') }}
@@ -14,6 +20,13 @@ records as (
         source_file,
         reject_reason
     from {{ ref('stg_landing__requests') }}
+    {%- for source in event_sources %}
+    union all
+    select
+        source_file,
+        reject_reason
+    from {{ ref(source) }}
+    {%- endfor %}
 ),
 
 counts as (

@@ -1,5 +1,10 @@
 {#- Every landed record that could not be used, with the reason: nothing is
-    dropped silently. -#}
+    dropped silently. Event logs' rejects come from the staging models this
+    build's event specs read (dataset event_log:<name>). -#}
+{%- set event_sources = [] %}
+{%- for spec in warehouse_ml.event_specs() if spec['events']['source'] not in event_sources %}
+{%- do event_sources.append(spec['events']['source']) %}
+{%- endfor %}
 
 with conversions as (
     select
@@ -23,10 +28,34 @@ requests as (
     where reject_reason is not null
 ),
 
+events as (
+    {%- for source in event_sources %}
+    select
+        manifest.dataset,
+        staged.source_file,
+        staged.record,
+        staged.reject_reason as reason,
+        staged.ingested_at
+    from {{ ref(source) }} as staged
+    inner join {{ ref('ingest_file_manifest') }} as manifest on staged.source_file = manifest.source_file
+    where staged.reject_reason is not null
+    union all
+    {%- endfor %}
+    select
+        cast(null as {{ dbt.type_string() }}) as dataset,
+        cast(null as {{ dbt.type_string() }}) as source_file,
+        cast(null as {{ dbt.type_string() }}) as record,
+        cast(null as {{ dbt.type_string() }}) as reason,
+        current_timestamp as ingested_at
+    where false
+),
+
 final as (
     select * from conversions
     union all
     select * from requests
+    union all
+    select * from events
 )
 
 select * from final
