@@ -99,6 +99,15 @@ def test_the_repository_specs_resolve_the_same_in_both_readers() -> None:
     assert render_specs(ROOT) == json.loads(json.dumps(load_specs(ROOT)))
 
 
+EVENTS = {
+    "source": "stg_events__stream",
+    "points": {"every": "1 day"},
+    "outcome": {"event_types": ["purchase"], "horizon": "1 day"},
+}
+#: Replaces the binary spec's fields: an event spec must not write them.
+EVENT_SPEC = {"source": None, "entity_key": None, "label": None, "features": None}
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
@@ -106,6 +115,10 @@ def test_the_repository_specs_resolve_the_same_in_both_readers() -> None:
         ({"training": {"hpo_trials": "ten"}}, "field 'training.hpo_trials' must be a whole number"),
         ({"label": {"column": "dtype", "kind": "binary"}}, "'label.positive' is required"),
         ({"split": {"train_fraction": 0.9, "validation_fraction": 0.2}}, "sum to less than 1"),
+        # Event specs: a look-back window cannot reach past t, and derived fields are refused.
+        (EVENT_SPEC | {"events": EVENTS | {"windows": ["-1 hour"]}}, "'events.windows[0]'"),
+        (EVENT_SPEC | {"events": EVENTS | {"outcome": {"horizon": "1 day"}}}, "event_types and"),
+        (EVENT_SPEC | {"events": EVENTS, "entity_key": "event_id"}, "'entity_key' is derived"),
     ],
 )
 def test_dbt_refuses_a_bad_spec_naming_file_and_field(
