@@ -19,6 +19,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import yaml
+from pandas.api.types import is_numeric_dtype
 from sklearn.compose import ColumnTransformer
 from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
@@ -37,7 +38,9 @@ SPLITS = ("train", "validation", "test")
 
 def ece(y: np.ndarray, p: np.ndarray, n_bins: int = 10) -> float:
     """Expected calibration error: 10 equal-width bins, the last one holds p == 1."""
-    bins = np.clip(np.searchsorted(np.arange(n_bins + 1) / n_bins, p, side="right") - 1, 0, n_bins - 1)
+    bins = np.clip(
+        np.searchsorted(np.arange(n_bins + 1) / n_bins, p, side="right") - 1, 0, n_bins - 1
+    )
     n = np.bincount(bins, minlength=n_bins)
     filled = n > 0
     mean_p = np.bincount(bins, weights=p, minlength=n_bins)[filled] / n[filled]
@@ -64,7 +67,9 @@ def calibrated_metrics(raw: dict[str, np.ndarray], y: dict[str, np.ndarray]) -> 
     out = {}
     for split in ("validation", "test"):
         out[split] = metrics(y[split], iso.predict(raw[split]))
-        out[split].update({f"uncalibrated_{k}": v for k, v in metrics(y[split], raw[split]).items()})
+        out[split].update(
+            {f"uncalibrated_{k}": v for k, v in metrics(y[split], raw[split]).items()}
+        )
     return out
 
 
@@ -72,7 +77,7 @@ def load_points(db: str, spec: str) -> pd.DataFrame:
     with duckdb.connect(db, read_only=True) as con:
         points = con.execute(
             "select * exclude (model_name, in_entity_cap) from int_event_points"
-            " where model_name = ? and label is not null and split is not null",
+            " where model_name = ? and label is not null and split is not null order by point_id",
             [spec],
         ).df()
     return points.dropna(axis=1, how="all")
@@ -88,7 +93,9 @@ def raw_events(spec: str, landing: Path) -> pd.DataFrame:
             {
                 "entity_id": raw["Customer ID"].map(repr),
                 "ts": pd.to_datetime(raw["InvoiceDate"]),
-                "event_type": np.where(raw["Invoice"].str.startswith("C"), "cancellation", "purchase"),
+                "event_type": np.where(
+                    raw["Invoice"].str.startswith("C"), "cancellation", "purchase"
+                ),
                 "amount": raw["Quantity"] * raw["Price"],
                 "country": country,
             }
@@ -122,7 +129,7 @@ def pandas_features(events: pd.DataFrame, points: pd.DataFrame, ev: dict) -> pd.
     entities = pd.Index(pd.unique(pd.concat([events["entity_id"], points["entity_id"]])))
     base = min(_us(events["ts"]).min(), _us(points["point_time"]).min()) - 400 * 86400 * US
     ev_code = entities.get_indexer(events["entity_id"]).astype(np.int64)
-    events = events.assign(key=(ev_code << 47) + _us(events["ts"]) - base, code=ev_code)
+    events = events.assign(key=(ev_code << 47) + _us(events["ts"]) - base)
     events = events.sort_values("key", kind="stable").reset_index(drop=True)
     p_code = entities.get_indexer(points["entity_id"]).astype(np.int64)
     p_t = _us(points["point_time"])
@@ -136,7 +143,10 @@ def pandas_features(events: pd.DataFrame, points: pd.DataFrame, ev: dict) -> pd.
     ranked = events.loc[events["ts"] < cutoff, "event_type"].value_counts()
     ranked = sorted(ranked.items(), key=lambda kv: (-kv[1], kv[0]))
     top = [t for t, _ in ranked[: ev.get("top_event_types", 10)]]
-    subsets = {"": events, **{f"type{k}_": events[events["event_type"] == t] for k, t in enumerate(top, 1)}}
+    subsets = {
+        "": events,
+        **{f"type{k}_": events[events["event_type"] == t] for k, t in enumerate(top, 1)},
+    }
     keys = {name: sub["key"].to_numpy() for name, sub in subsets.items()}
     numeric = ev.get("numeric", [])
     sums = {
@@ -161,13 +171,13 @@ def pandas_features(events: pd.DataFrame, points: pd.DataFrame, ev: dict) -> pd.
             hi = np.searchsorted(k, pk((week - 1) * 7 * 86400 * US), "left")
             lo = np.searchsorted(k, pk(week * 7 * 86400 * US), "left")
             out[f"{name[:-1] or 'events'}_week{week}"] = (hi - lo).astype(float)
-    codes = events["code"].to_numpy()
     last = t_idx[""] - 1
-    ok = (last >= 0) & (codes[np.maximum(last, 0)] == p_code)
+    longest = max([*windows, 7 * 86400 * ev.get("rolling_weeks", 0)]) * US
+    # NULL unless the entity has an event in the longest window before t.
+    ok = (last >= 0) & (keys[""][np.maximum(last, 0)] >= pk(longest))
     ts_us = events["ts"].pipe(_us)
     gap = (p_t - offset - ts_us[np.maximum(last, 0)]) / (3600 * US)
     out["hours_since_last_event"] = np.where(ok, gap, np.nan)
-    longest = max(windows + [7 * 86400 * ev.get("rolling_weeks", 0)]) * US
     for edge in ("last", "first"):
         for col in ev.get("categorical", []):
             sub = events[events[col].notna()]
@@ -196,15 +206,17 @@ def run_pandas_xgb(spec: str, db: str, landing: Path, out: Path) -> dict:
     events = raw_events(spec, landing)
     missing = set(points["entity_id"]) - set(events["entity_id"])
     if missing:
-        raise SystemExit(f"{len(missing)} point entities not in the raw data, e.g. {sorted(missing)[:3]}")
+        raise SystemExit(
+            f"{len(missing)} point entities not in the raw data, e.g. {sorted(missing)[:3]}"
+        )
     features = pandas_features(events, points, ev)
     X = _by_split(features, points["split"])
     y = {s: points.loc[points["split"] == s, "label"].to_numpy(dtype=int) for s in SPLITS}
-    categorical = [c for c in features if features[c].dtype == object]
+    categorical = [c for c in features if not is_numeric_dtype(features[c])]
     for c in categorical:
         cats = pd.Index(X["train"][c].dropna().unique())
         for s in SPLITS:
-            X[s] = X[s].assign(**{c: pd.Categorical(X[s][c], categories=cats)})
+            X[s] = X[s].assign(**{c: pd.Categorical(X[s][c].where(X[s][c].isin(cats)), cats)})
     model = XGBClassifier(
         n_estimators=1000,
         learning_rate=0.05,
@@ -229,11 +241,11 @@ def run_sklearn_lr(spec: str, db: str) -> dict:
     with duckdb.connect(db, read_only=True) as con:
         examples = con.execute(
             "select * from int_event_examples"
-            " where model_name = ? and label is not null and split is not null",
+            " where model_name = ? and label is not null and split is not null order by point_id",
             [spec],
         ).df()
     features = examples.drop(columns=KEYS).dropna(axis=1, how="all")
-    categorical = [c for c in features if features[c].dtype == object]
+    categorical = [c for c in features if not is_numeric_dtype(features[c])]
     numeric = [c for c in features if c not in categorical]
     features[numeric] = features[numeric].fillna(0.0)
     features[categorical] = features[categorical].fillna("(missing)")

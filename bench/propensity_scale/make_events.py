@@ -1,8 +1,8 @@
 """A synthetic event log at scale for the propensity benchmark (issue 12 item 10).
 
 Vectorised numpy + pyarrow: N events (default 10M) for M entities (default 1M)
-over W weeks (default 12) from 2026-01-05 00:00 UTC, 12 event types with skewed
-frequencies (``purchase`` is the outcome type), a categorical property
+over W weeks (default 12) from 2026-01-05 00:00 UTC (or ending at --end-us),
+12 event types with skewed frequencies (``purchase`` is the outcome type), a categorical property
 (``country``, mostly the entity's home country) and a numeric one (``amount``,
 log-normal, NULL on a fifth of the events). Every entity has at least one
 event; activity per entity is skewed (log-normal weights) and confined to a
@@ -50,20 +50,31 @@ COUNTRY_WEIGHTS = np.array([30, 15, 10, 9, 8, 8, 6, 6, 4, 4], dtype=float)
 
 
 def _dictionary(codes: np.ndarray, values: tuple[str, ...]) -> pa.Array:
-    return pa.DictionaryArray.from_arrays(
-        pa.array(codes.astype(np.int8)), pa.array(values)
-    ).cast(pa.string())
+    return pa.DictionaryArray.from_arrays(pa.array(codes.astype(np.int8)), pa.array(values)).cast(
+        pa.string()
+    )
 
 
 def make_events(
-    out: Path, n_events: int, n_entities: int, weeks: int = 12, seed: int = 12
+    out: Path,
+    n_events: int,
+    n_entities: int,
+    weeks: int = 12,
+    seed: int = 12,
+    end_us: int | None = None,
 ) -> dict:
-    """Write the event log to ``out`` (Parquet per week) and return its metadata."""
+    """Write the event log to ``out`` (Parquet per week) and return its metadata.
+
+    ``end_us``: the log ends at this UTC time (microseconds since 1970) instead
+    of starting on 2026-01-05 (run.py ends it just before the load, so the
+    hourly scoring scope sees a "last hour" of events).
+    """
     if n_events < n_entities:
         raise ValueError("need at least one event per entity")
     rng = np.random.default_rng(seed)
     started = time.perf_counter()
     span_us = weeks * WEEK_US
+    start_us = START_US if end_us is None else end_us - span_us
     # Entities: activity weight (skewed), active span [first, first + length).
     weight = rng.lognormal(0.0, 1.0, n_entities)
     length = np.minimum(rng.exponential(3.0 * WEEK_US, n_entities), span_us).astype(np.int64)
@@ -74,7 +85,7 @@ def make_events(
     extra = rng.choice(n_entities, n_events - n_entities, p=weight / weight.sum())
     entity = np.concatenate([np.arange(n_entities), extra])
     offset = (rng.random(n_events) * length[entity]).astype(np.int64)
-    event_us = START_US + first[entity] + offset
+    event_us = start_us + first[entity] + offset
     kind = rng.choice(len(EVENT_TYPES), n_events, p=TYPE_WEIGHTS / TYPE_WEIGHTS.sum())
     country = np.where(
         rng.random(n_events) < 0.9,
@@ -84,7 +95,7 @@ def make_events(
     amount = np.round(rng.lognormal(3.5, 1.0, n_events), 2)
     amount_null = rng.random(n_events) < 0.2
     order = np.argsort(event_us, kind="stable")
-    week = (event_us[order] - START_US) // WEEK_US
+    week = (event_us[order] - start_us) // WEEK_US
     bounds = np.searchsorted(week, np.arange(weeks + 1))
     out.mkdir(parents=True, exist_ok=True)
     for old in out.glob("events_w*.parquet"):
@@ -115,7 +126,10 @@ def make_events(
         "n_events": n_events,
         "n_entities": n_entities,
         "weeks": weeks,
-        "start": "2026-01-05T00:00:00Z",
+        "start_us": start_us,
+        "end_us": start_us + span_us,
+        "start": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(start_us // 1_000_000)),
+        "end": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime((start_us + span_us) // 1_000_000)),
         "event_types": list(EVENT_TYPES),
         "outcome_type": OUTCOME_TYPE,
         "events_by_type": {t: int(c) for t, c in zip(EVENT_TYPES, counts, strict=True)},
@@ -134,8 +148,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--entities", type=int, default=1_000_000)
     parser.add_argument("--weeks", type=int, default=12)
     parser.add_argument("--seed", type=int, default=12)
+    parser.add_argument("--end-us", type=int, default=None, help="end (UTC us since 1970)")
     args = parser.parse_args(argv)
-    meta = make_events(args.out, args.events, args.entities, args.weeks, args.seed)
+    meta = make_events(args.out, args.events, args.entities, args.weeks, args.seed, args.end_us)
     print(json.dumps({k: v for k, v in meta.items() if k != "files"}))
 
 

@@ -86,7 +86,9 @@ def run(events_dir: Path, spec: dict) -> dict:
     pairs = pairs.drop_duplicates()
     p_ent = np.repeat(pairs["ent"].to_numpy(), pairs["n"].to_numpy())
     start = np.repeat(pairs["first"].to_numpy(), pairs["n"].to_numpy())
-    step = np.arange(len(p_ent)) - np.repeat(np.cumsum(pairs["n"].to_numpy()) - pairs["n"].to_numpy(), pairs["n"].to_numpy())
+    step = np.arange(len(p_ent)) - np.repeat(
+        np.cumsum(pairs["n"].to_numpy()) - pairs["n"].to_numpy(), pairs["n"].to_numpy()
+    )
     points = pd.DataFrame({"ent": p_ent, "k": start + step}).drop_duplicates()
     points = points[points["k"] * every * 1_000_000 <= watermark_us]
     points = points.sort_values(["ent", "k"], ignore_index=True)
@@ -160,7 +162,10 @@ def run(events_dir: Path, spec: dict) -> dict:
         lo = np.searchsorted(floor_key, key(p_ent, p_sec - w), "left")
         for m, c in cums.items():
             columns[f"{m}_{_label(w)}"] = c[at_t] - c[lo]
-    edges = [at_t] + [np.searchsorted(floor_key, key(p_ent, p_sec - 7 * 86400 * k), "left") for k in range(1, weeks + 1)]
+    edges = [at_t] + [
+        np.searchsorted(floor_key, key(p_ent, p_sec - 7 * 86400 * k), "left")
+        for k in range(1, weeks + 1)
+    ]
     for k in range(1, weeks + 1):
         for m in ["events", *(f"type{j}" for j in range(1, n_top + 1))]:
             columns[f"{m}_week{k}"] = cums[m][edges[k - 1]] - cums[m][edges[k]]
@@ -193,15 +198,15 @@ def run(events_dir: Path, spec: dict) -> dict:
     features["split"] = pd.Categorical(np.where(split == "", None, split))
     lap("frame")
 
-    splits = pd.Series(split).replace("", None).value_counts(dropna=False)
+    splits = pd.Series(np.where(split == "", "null", split)).value_counts()
     return {
-        "events": int(len(ent)),
+        "events": len(ent),
         "points": n_points,
-        "point_entities": int(len(point_entities)),
+        "point_entities": len(point_entities),
         "labelled": int((label >= 0).sum()),
         "positives": int((label == 1).sum()),
-        "entities_in_split": int(len(np.unique(p_ent[split != ""]))),
-        "split_counts": {str(k if k is not None else "null"): int(v) for k, v in splits.items()},
+        "entities_in_split": len(np.unique(p_ent[split != ""])),
+        "split_counts": {str(k): int(v) for k, v in splits.items()},
         "top_event_types": [t for t, _ in top],
         "feature_sums": sums,
         "categorical_non_null": categorical,

@@ -30,6 +30,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -62,7 +63,23 @@ STEPS = {
     "points_labels": ["int_event_points"],
     "features": ["fit_event_type_ranks", "int_event_examples"],
 }
-ID_COLUMNS = {"model_name", "point_id", "entity_id", "point_time", "label", "split", "reject_reason"}
+#: (name, score_at, extra vars): `now` is the time after the build; `past` three
+#: hours before the log's end, i.e. before the load (a re-score of a past hour).
+SCORING_RUNS = (
+    ("daily", "now", ""),
+    ("hourly", "now", ""),
+    ("hourly_steady", "now", ", late_data_lookback: '1 second'"),
+    ("hourly_past", "past", ""),
+)
+ID_COLUMNS = {
+    "model_name",
+    "point_id",
+    "entity_id",
+    "point_time",
+    "label",
+    "split",
+    "reject_reason",
+}
 
 sys.path.insert(0, str(HERE))
 from make_events import make_events  # noqa: E402
@@ -70,7 +87,7 @@ from make_events import make_events  # noqa: E402
 
 def spec_body(cap: int) -> str:
     return f"""name: {SPEC_NAME}
-description: Benchmark only (bench/propensity_scale) - a purchase within 7 days of a weekly snapshot.
+description: Benchmark only (bench/propensity_scale), a purchase within 7 days of a snapshot.
 events:
   source: stg_events__stream
   points:
@@ -154,6 +171,7 @@ def measured(cmd: list[str], cwd: Path, env: dict, timeout: float) -> dict:
         "cmd": " ".join(cmd),
         "returncode": os.waitstatus_to_exitcode(status),
         "timed_out": wall > timeout,
+        "timeout_s": timeout,
         "wall_s": round(wall, 2),
         "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
         "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
@@ -196,6 +214,20 @@ def run_results(target: Path) -> dict[str, dict]:
     }
 
 
+def models_from_log(stdout: str) -> dict[str, dict]:
+    """Per-model seconds from dbt's log lines (a killed dbt writes no run_results.json);
+    a model still running when it was killed is listed with status 'killed'."""
+    models: dict[str, dict] = {}
+    for line in stdout.splitlines():
+        done = re.search(r"OK created \S+ \S+ model main\.(\w+) .* in ([0-9.]+)s\]", line)
+        started = re.search(r"START \S+ \S+ model main\.(\w+) ", line)
+        if done:
+            models[done.group(1)] = {"status": "success", "seconds": float(done.group(2))}
+        elif started:
+            models[started.group(1)] = {"status": "killed", "seconds": None}
+    return models
+
+
 def query(db: Path, sql: str) -> list[tuple]:
     with duckdb.connect(str(db), read_only=True) as con:
         return con.execute(sql).fetchall()
@@ -204,7 +236,9 @@ def query(db: Path, sql: str) -> list[tuple]:
 def warehouse_checks(db: Path, cap: int) -> dict:
     name = f"'{SPEC_NAME}'"
     (events, rejects) = query(
-        db, "select count(*), count(*) filter (where reject_reason is not null) from stg_events__stream"
+        db,
+        "select count(*), count(*) filter (where reject_reason is not null)"
+        " from stg_events__stream",
     )[0]
     (points, entities, labelled, positives, in_split, capped) = query(
         db,
@@ -224,7 +258,8 @@ def warehouse_checks(db: Path, cap: int) -> dict:
         r[0]
         for r in query(
             db,
-            f"select event_type from fit_event_type_ranks where model_name = {name} order by type_rank",
+            f"select event_type from fit_event_type_ranks where model_name = {name}"
+            " order by type_rank",
         )
     ]
     columns = [
@@ -235,14 +270,7 @@ def warehouse_checks(db: Path, cap: int) -> dict:
             " where table_name = 'int_event_examples' order by ordinal_position",
         )
     ]
-    numeric = [c for c in columns if c not in ID_COLUMNS and not c.startswith(("last_", "first_"))]
-    categorical = [c for c in columns if c.startswith(("last_", "first_"))]
-    exprs = [f'sum("{c}")' for c in numeric] + [f'count("{c}")' for c in categorical]
-    row = query(
-        db,
-        f"select count(*), {', '.join(exprs)} from int_event_examples where model_name = {name}",
-    )[0]
-    return {
+    base = {
         "staged_events": events,
         "rejected_events": rejects,
         "points": points,
@@ -255,6 +283,17 @@ def warehouse_checks(db: Path, cap: int) -> dict:
         "entity_cap_honoured": in_split <= cap and capped <= cap,
         "split_counts": splits,
         "top_event_types": top,
+    }
+    if not columns:
+        return base | {"examples": None, "feature_columns": None}
+    numeric = [c for c in columns if c not in ID_COLUMNS and not c.startswith(("last_", "first_"))]
+    categorical = [c for c in columns if c.startswith(("last_", "first_"))]
+    exprs = [f'sum("{c}")' for c in numeric] + [f'count("{c}")' for c in categorical]
+    row = query(
+        db,
+        f"select count(*), {', '.join(exprs)} from int_event_examples where model_name = {name}",
+    )[0]
+    return base | {
         "examples": row[0],
         "feature_columns": len(numeric) + len(categorical),
         "feature_sums": {c: float(v or 0) for c, v in zip(numeric, row[1:], strict=False)},
@@ -283,7 +322,9 @@ def parity(sql: dict, peer: dict) -> dict:
             diffs.append(f"sum({column}): sql {value} peer {other}")
     for column, value in sql["categorical_non_null"].items():
         if peer["categorical_non_null"].get(column) != value:
-            diffs.append(f"count({column}): sql {value} peer {peer['categorical_non_null'].get(column)}")
+            diffs.append(
+                f"count({column}): sql {value} peer {peer['categorical_non_null'].get(column)}"
+            )
     return {"ok": not diffs, "differences": diffs[:40], "n_differences": len(diffs)}
 
 
@@ -306,11 +347,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--entity-cap", type=int, default=200_000)
     parser.add_argument("--memory-limit", default="4GB", help="DuckDB memory_limit")
     parser.add_argument("--project-from", default="HEAD", help="a git revision, or 'worktree'")
-    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "propensity_scale")
-    parser.add_argument("--score-at", default="2026-03-30 00:00", help="var score_at (UTC)")
+    parser.add_argument(
+        "--work", type=Path, default=Path(tempfile.gettempdir()) / "propensity_scale"
+    )
+    parser.add_argument(
+        "--score-at", default=None, help="var score_at (UTC; default: after the build)"
+    )
+    parser.add_argument(
+        "--data-end",
+        default="now",
+        help="'now': the log ends a minute before the run; 'fixed': 2026-01-05 + 12 weeks",
+    )
     parser.add_argument("--max-load", type=float, default=1.5, help="wait for this 1-min load")
     parser.add_argument("--max-wait", type=float, default=120, help="seconds to wait for it")
-    parser.add_argument("--timeout", type=float, default=1800, help="seconds per step")
+    parser.add_argument("--timeout", type=float, default=1800, help="seconds for the build")
+    parser.add_argument(
+        "--scoring-timeout", type=float, default=900, help="seconds per scoring run"
+    )
+    parser.add_argument(
+        "--scoring-runs",
+        default=",".join(r[0] for r in SCORING_RUNS),
+        help="which scoring runs (comma-separated)",
+    )
     parser.add_argument("--skip-peer", action="store_true")
     parser.add_argument("--no-results", action="store_true", help="do not write bench/results")
     args = parser.parse_args(argv)
@@ -321,9 +379,17 @@ def main(argv: list[str] | None = None) -> int:
     work = args.work / label
     data = args.work / "data" / f"events_{args.events}_{args.entities}"
     meta_file = data.parent / f"{data.name}_meta.json"
+    end_us = None
+    if args.data_end == "now":
+        end_us = (int(time.time()) // 60 - 1) * 60 * 1_000_000
     meta = json.loads(meta_file.read_text()) if meta_file.exists() else None
-    if not meta or meta["n_events"] != args.events or meta["n_entities"] != args.entities:
-        meta = make_events(data, args.events, args.entities)
+    if (
+        not meta
+        or meta["n_events"] != args.events
+        or meta["n_entities"] != args.entities
+        or (end_us is not None and meta.get("end_us") != end_us)
+    ):
+        meta = make_events(data, args.events, args.entities, end_us=end_us)
     if work.exists():
         shutil.rmtree(work)
     project = work / "project"
@@ -363,12 +429,16 @@ def main(argv: list[str] | None = None) -> int:
         "errors": [],
     }
 
-    def dbt(name: str, *extra: str) -> dict:
+    def dbt(name: str, *extra: str, timeout: float | None = None) -> dict:
         target = work / f"target_{name}"
         cmd = [DBT, "run", "--profiles-dir", str(profiles), "--target-path", str(target), *extra]
         result.setdefault("waits", {})[name] = wait_for_low_load(args.max_load, args.max_wait)
-        step = measured(cmd, project, env, args.timeout)
-        step["models"] = run_results(target) if (target / "run_results.json").exists() else {}
+        step = measured(cmd, project, env, timeout or args.timeout)
+        step["models"] = (
+            run_results(target)
+            if (target / "run_results.json").exists()
+            else models_from_log(step["stdout"])
+        )
         if step["returncode"] != 0:
             result["errors"].append(f"{name}: {step['stdout'][-3000:]}\n{step['stderr'][-2000:]}")
         step["stdout_tail"] = step.pop("stdout")[-1500:]
@@ -378,16 +448,20 @@ def main(argv: list[str] | None = None) -> int:
     # 1. ingestion, points/labels, features.
     build = dbt("build", "-s", "+int_event_examples", "--vars", specs_var)
     steps = {
-        step: round(sum(build["models"].get(m, {}).get("seconds", 0) for m in models), 2)
+        step: round(sum(build["models"].get(m, {}).get("seconds") or 0 for m in models), 2)
+        if all(build["models"].get(m, {}).get("status") == "success" for m in models)
+        else f"> {round(sum(build['models'].get(m, {}).get('seconds') or 0 for m in models), 2)}"
+        " (not finished)"
         for step, models in STEPS.items()
     }
-    total = round(sum(steps.values()), 2)
+    total = round(sum(m.get("seconds") or 0 for m in build["models"].values()), 2)
     result["build"] = build
     result["steps_s"] = steps
     result["models_total_s"] = total
     result["meets_target"] = build["returncode"] == 0 and build["wall_s"] <= TARGET_SECONDS
     # 2. warehouse checks.
-    checks = warehouse_checks(db, args.entity_cap) if build["returncode"] == 0 else {}
+    points_built = build["models"].get("int_event_points", {}).get("status") == "success"
+    checks = warehouse_checks(db, args.entity_cap) if points_built else {}
     result["warehouse"] = {k: v for k, v in checks.items() if k != "feature_sums"}
     # 3. pandas/numpy peer.
     if not args.skip_peer:
@@ -402,18 +476,28 @@ def main(argv: list[str] | None = None) -> int:
             result["errors"].append(f"peer: {peer_run['stderr'][-3000:]}")
         peer_run.pop("stdout")
         peer_run["stderr_tail"] = peer_run.pop("stderr")[-1500:]
-        result["peer"] = peer_run | {"result": {k: v for k, v in peer.items() if k != "feature_sums"}}
-        if checks and peer:
+        result["peer"] = peer_run | {
+            "result": {k: v for k, v in peer.items() if k != "feature_sums"}
+        }
+        if checks.get("examples") is not None and peer:
             result["parity"] = parity(checks, peer)
-    # 4. scoring: hourly vs daily at a fixed time.
+    # 4. scoring: hourly vs daily at a fixed time (after the load, so the load is in the past).
+    score_at = args.score_at or time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
+    end_s = meta["end_us"] // 1_000_000
+    past = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(end_s - 3 * 3600))
     result["scoring"] = {}
-    for scope in ("hourly", "daily"):
+    for scope, at, extra in SCORING_RUNS:
+        if scope not in args.scoring_runs.split(","):
+            continue
+        at_value = past if at == "past" else score_at
         run = dbt(
             f"score_{scope}",
             "-s",
             "int_event_scoring_points",
             "--vars",
-            f"{{model_specs: [{SPEC_NAME}], scoring_scope: {scope}, score_at: '{args.score_at}'}}",
+            f"{{model_specs: [{SPEC_NAME}], scoring_scope: {scope.split('_')[0]},"
+            f" score_at: '{at_value}'{extra}}}",
+            timeout=args.scoring_timeout,
         )
         rows = (
             query(db, "select count(*) from int_event_scoring_points")[0][0]
@@ -421,9 +505,11 @@ def main(argv: list[str] | None = None) -> int:
             else None
         )
         run["rows_scored"] = rows
+        run["score_at"] = at_value
+        run["vars_extra"] = extra
         run["model_s"] = run["models"].get("int_event_scoring_points", {}).get("seconds")
         result["scoring"][scope] = run
-    result["score_at"] = args.score_at
+    result["score_at"] = score_at
 
     if not args.no_results:
         out = work if args.smoke else RESULTS
@@ -441,11 +527,13 @@ def render(r: dict) -> str:
     lines = [
         "# Event propensity at scale (bench/propensity_scale)",
         "",
-        f"Generated {r['generated_at']} by `bench/propensity_scale/run.py`; project {r['project']}.",
-        f"Machine: {m['cores']} cores (shared with other jobs), {m['ram_gb']} GB RAM, DuckDB {m['duckdb']},"
+        f"Generated {r['generated_at']} by `bench/propensity_scale/run.py`;"
+        f" project {r['project']}.",
+        f"Machine: {m['cores']} cores (shared with other jobs), {m['ram_gb']} GB RAM,"
+        f" DuckDB {m['duckdb']},"
         f" dbt threads {r['threads']}, DuckDB memory_limit {r['duckdb_memory_limit']}.",
         f"Data: {d['n_events']:,} events, {d['n_entities']:,} entities, {d['weeks']} weeks,"
-        f" {len(d['event_types'])} event types, {len(d.get('files', [])) or d['weeks']} Parquet files"
+        f" {len(d['event_types'])} event types, Parquet"
         f" ({d['bytes'] / 1e6:.0f} MB).",
         "",
         "## Ingestion, points/labels and features (`dbt run -s +int_event_examples`)",
@@ -471,18 +559,26 @@ def render(r: dict) -> str:
         "| model | seconds |",
         "| --- | ---: |",
     ]
-    lines += [f"| {name} | {v['seconds']} |" for name, v in b["models"].items()]
+    lines += [
+        f"| {name} | {v['seconds'] if v['seconds'] is not None else 'killed at the timeout'} |"
+        for name, v in b["models"].items()
+    ]
+    if b["timed_out"]:
+        lines += ["", f"**The build was killed at the {b['timeout_s']} s timeout.**"]
     if w:
+        honoured = "honoured" if w["entity_cap_honoured"] else "NOT honoured"
         lines += [
             "",
             "## Warehouse output",
             "",
             f"- staged events {w['staged_events']:,} (rejected {w['rejected_events']:,});"
-            f" points {w['points']:,} for {w['point_entities']:,} entities; labelled {w['labelled']:,},"
-            f" positives {w['positives']:,}; examples {w['examples']:,} x {w['feature_columns']} feature columns",
+            f" points {w['points']:,} for {w['point_entities']:,} entities;"
+            f" labelled {w['labelled']:,}, positives {w['positives']:,};"
+            f" examples {w['examples'] if w['examples'] is None else format(w['examples'], ',')}"
+            f" x {w['feature_columns']} feature columns",
             f"- split counts: {w['split_counts']}",
-            f"- entity cap {w['entity_cap']:,}: {w['entities_in_split']:,} entities with a non-NULL split,"
-            f" {w['entities_in_cap']:,} in_entity_cap -> **{'honoured' if w['entity_cap_honoured'] else 'NOT honoured'}**",
+            f"- entity cap {w['entity_cap']:,}: {w['entities_in_split']:,} entities with a"
+            f" non-NULL split, {w['entities_in_cap']:,} in_entity_cap -> **{honoured}**",
             f"- top event types: {', '.join(w['top_event_types'])}",
         ]
     if "peer" in r:
@@ -495,7 +591,8 @@ def render(r: dict) -> str:
             "",
             "| | wall s | CPU s | peak RSS MB |",
             "| --- | ---: | ---: | ---: |",
-            f"| dbt + DuckDB (`+int_event_examples`) | {b['wall_s']} | {b['cpu_s']} | {b['peak_rss_mb']:.0f} |",
+            f"| dbt + DuckDB (`+int_event_examples`) | {b['wall_s']} | {b['cpu_s']} |"
+            f" {b['peak_rss_mb']:.0f} |",
             f"| pandas/numpy peer | {p['wall_s']} | {p['cpu_s']} | {p['peak_rss_mb']:.0f} |",
             "",
             f"Peer steps (s): {p['result'].get('steps')}",
@@ -510,17 +607,22 @@ def render(r: dict) -> str:
             lines += [f"- {diff}" for diff in par["differences"][:15]]
     lines += [
         "",
-        f"## Scoring points: hourly vs daily (`dbt run -s int_event_scoring_points`, score_at {r['score_at']})",
+        "## Scoring points: hourly vs daily (`dbt run -s int_event_scoring_points`)",
         "",
-        "| scoring_scope | rows scored | model s | dbt wall s | peak RSS MB | load before |",
-        "| --- | ---: | ---: | ---: | ---: | --- |",
+        f"Log: {d['start']} .. {d['end']}, loaded at the build; score_at 'now' = {r['score_at']}"
+        " (after the load).",
+        "",
+        "| run | scoring_scope, score_at, extra vars | rows scored | model s | dbt wall s"
+        " | peak RSS MB | load before |",
+        "| --- | --- | ---: | ---: | ---: | ---: | --- |",
     ]
     for scope, s in r["scoring"].items():
+        how = f"{scope.split('_')[0]}, {s['score_at']}{s['vars_extra']}"
         lines.append(
-            f"| {scope} | {s['rows_scored']:,} | {s['model_s']} | {s['wall_s']} | {s['peak_rss_mb']:.0f} |"
-            f" `{s['uptime'].split('load average: ')[-1]}` |"
+            f"| {scope} | {how} | {s['rows_scored']:,} | {s['model_s']} | {s['wall_s']} |"
+            f" {s['peak_rss_mb']:.0f} | `{s['uptime'].split('load average: ')[-1]}` |"
             if s["rows_scored"] is not None
-            else f"| {scope} | failed | | {s['wall_s']} | | |"
+            else f"| {scope} | {how} | failed | | {s['wall_s']} | | |"
         )
     if r["errors"]:
         lines += ["", "## Errors", ""] + [f"```\n{e[-1500:]}\n```" for e in r["errors"]]

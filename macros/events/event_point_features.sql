@@ -34,10 +34,13 @@
     {%- for k in top -%}
         {%- do measures.update({'type' ~ k: 'case when type_rank = ' ~ k ~ ' then 1 else 0 end'}) -%}
     {%- endfor -%}
+    {#- Property sums in decimal(38, 9): exact, so a window's sum does not depend on
+        the order or the frame the engine added in (training and scoring agree). -#}
     {%- for column in ev['numeric'] -%}
-        {%- do measures.update({column ~ '_sum': 'coalesce(' ~ column ~ ', 0)'}) -%}
+        {%- set exact = 'cast(coalesce(' ~ column ~ ', 0) as decimal(38, 9))' -%}
+        {%- do measures.update({column ~ '_sum': exact}) -%}
         {%- for k in top -%}
-            {%- do measures.update({'type' ~ k ~ '_' ~ column ~ '_sum': 'case when type_rank = ' ~ k ~ ' then coalesce(' ~ column ~ ', 0) else 0 end'}) -%}
+            {%- do measures.update({'type' ~ k ~ '_' ~ column ~ '_sum': 'case when type_rank = ' ~ k ~ ' then ' ~ exact ~ ' else 0 end'}) -%}
         {%- endfor -%}
     {%- endfor %}
     with target_points as (
@@ -158,10 +161,14 @@
             cast({{ measure }}_w{{ week }}_to_t - {{ ('0' if week == 1 else measure ~ '_w' ~ (week - 1) ~ '_to_t') }}{{ ' - ' ~ measure ~ '_at_t' if week == 1 else '' }} as double) as {{ measure }}_week{{ week }},
             {%- endfor %}
             {%- endfor %}
-            -- NULL when the entity has no event in the longest window before t.
-            cast(
-                {{ warehouse_ml.epoch_seconds('windowed.ts') }} - {{ warehouse_ml.epoch_seconds('windowed.last_event_ts') }} as double
-            ) / 3600.0 as hours_since_last_event
+            -- NULL when the entity has no event in the longest window before t, so the
+            -- value never depends on how much older history a run happened to read.
+            case
+                when windowed.last_event_ts >= windowed.ts - interval '{{ longest }}' second
+                    then cast(
+                        {{ warehouse_ml.epoch_seconds('windowed.ts') }} - {{ warehouse_ml.epoch_seconds('windowed.last_event_ts') }} as double
+                    ) / 3600.0
+            end as hours_since_last_event
             {%- for column in ev['categorical'] %},
             case
                 when last_{{ column }}_ts >= windowed.ts - interval '{{ longest }}' second then last_{{ column }}_value

@@ -3,6 +3,10 @@
     serving model, a malformed explicit vector). Nothing is dropped: the
     prediction tables list the unscorable ones too. -#}
 {%- set specs = warehouse_ml.scoring_specs() %}
+{%- for spec in specs %}
+-- depends_on: {{ ref(spec['scoring']['source']) }}
+{%- do warehouse_ml.check_spec_columns(spec, 'scoring') %}
+{%- endfor %}
 
 with requests as (
     {%- for spec in specs %}

@@ -7,9 +7,6 @@
 {%- for upstream in spec['features']['upstream'] %}
 -- depends_on: {{ ref(upstream['relation']) }}
 {%- endfor %}
-{%- if spec['scoring']['source'] %}
--- depends_on: {{ ref(spec['scoring']['source']) }}
-{%- endif %}
 {%- do warehouse_ml.check_spec_columns(spec) %}
 {%- endfor %}
 

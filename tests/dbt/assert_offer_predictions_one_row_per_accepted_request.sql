@@ -1,6 +1,8 @@
 {#- offer_predictions holds exactly one row per accepted scoring request of
     stg_landing__requests (scored or with a scoring_error), and nothing else.
-    One row per request id that breaks this. -#}
+    One row per request id that breaks this. Only when the build has the
+    offer spec (var model_specs may leave it out). -#}
+{%- set offers_built = 'offer_conversion' in (warehouse_ml.model_specs() | map(attribute='name') | list) %}
 
 with accepted as (
     select
@@ -29,4 +31,4 @@ compared as (
 )
 
 select * from compared
-where n_accepted <> 1 or n_predictions <> 1
+where (n_accepted <> 1 or n_predictions <> 1) and {{ 'true' if offers_built else 'false' }}

@@ -4,7 +4,7 @@
     (event_point_features). Var scoring_scope picks the entities: `daily`
     (default) every entity with an event in the longest window or
     active_within before t; `hourly` only those with an event in the last
-    hour, or loaded in the last var late_data_lookback (late data), so an
+    hour, or loaded within var late_data_lookback before now (late data), so an
     hourly run's cost follows the active entities. The scoring source of the
     generic layer for event specs (spec field scoring.source). -#}
 {%- set specs = warehouse_ml.event_specs() %}
@@ -63,7 +63,9 @@ active_{{ i }} as (
         {%- if scope == 'hourly' %}
         and (
             events_{{ i }}.event_time >= clock.score_at - interval '1' hour
-            or events_{{ i }}.loaded_at >= clock.score_at - interval '{{ late }}' second
+            -- Late data: loaded within the lookback before now (the load clock, not
+            -- the event clock), whatever its event time.
+            or events_{{ i }}.loaded_at >= {{ warehouse_ml.event_load_time('current_timestamp') }} - interval '{{ late }}' second
         )
         {%- else %}
         and events_{{ i }}.event_time >= clock.score_at - interval '{{ ns.longest }}' second
