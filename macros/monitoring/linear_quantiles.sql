@@ -36,9 +36,7 @@
 
     positions as (
         select
-            {%- for col in group_columns %}
-            group_sizes.{{ col }},
-            {%- endfor %}
+            {{ warehouse_ml.qualified_columns('group_sizes', group_columns) }},
             probabilities.quantile_rank,
             probabilities.probability,
             group_sizes.n_values,
@@ -58,9 +56,7 @@
 
     interpolated as (
         select
-            {%- for col in group_columns %}
-            bounded.{{ col }},
-            {%- endfor %}
+            {{ warehouse_ml.qualified_columns('bounded', group_columns) }},
             bounded.quantile_rank,
             bounded.probability,
             -- numpy's _lerp: from the nearer end, so p = 1 - eps lands on the upper value.
@@ -72,16 +68,12 @@
         from bounded
         inner join ranked as lower_value
             on
-            {%- for col in group_columns %}
-                bounded.{{ col }} = lower_value.{{ col }} and
-            {%- endfor %}
-                bounded.lower_position = lower_value.value_position
+                {{ warehouse_ml.keys_match('bounded', 'lower_value', group_columns) }}
+                and bounded.lower_position = lower_value.value_position
         inner join ranked as upper_value
             on
-            {%- for col in group_columns %}
-                bounded.{{ col }} = upper_value.{{ col }} and
-            {%- endfor %}
-                bounded.upper_position = upper_value.value_position
+                {{ warehouse_ml.keys_match('bounded', 'upper_value', group_columns) }}
+                and bounded.upper_position = upper_value.value_position
     )
 
     select * from interpolated

@@ -20,9 +20,7 @@
     {%- set keys = key_columns | join(', ') %}
     with parsed as (
         select
-            {%- for col in key_columns %}
-            source.{{ col }},
-            {%- endfor %}
+            {{ warehouse_ml.qualified_columns('source', key_columns) }},
             cast(json_parse(source.{{ json_column }}) as map(varchar, json)) as split_map
         from {{ relation }} as source
         where source.{{ json_column }} is not null
@@ -109,9 +107,7 @@
     {%- set keys = key_columns | join(', ') %}
     with splits as (
         select
-            {%- for col in key_columns %}
-            source.{{ col }},
-            {%- endfor %}
+            {{ warehouse_ml.qualified_columns('source', key_columns) }},
             split_items.key as split,
             split_items.value as split_json
         from {{ relation }} as source

@@ -33,12 +33,8 @@ unpivoted as (
     {{ "union all" if not loop.last }}
     {%- endfor %}
     {%- if not inputs %}
-    select
-        cast(null as {{ dbt.type_string() }}) as model_name,
-        cast(null as {{ dbt.type_string() }}) as entity_id,
-        cast(null as {{ dbt.type_string() }}) as column_name,
-        cast(null as {{ dbt.type_string() }}) as category
-    where false
+    {%- set string = dbt.type_string() %}
+    {{ warehouse_ml.empty_select([['model_name', string], ['entity_id', string], ['column_name', string], ['category', string]]) }}
     {%- endif %}
 ),
 

@@ -36,13 +36,10 @@ numeric_values as (
     {{ "union all" if not loop.last }}
     {%- endfor %}
     {%- if not inputs %}
-    select
-        cast(null as {{ dbt.type_string() }}) as model_name,
-        cast(null as {{ dbt.type_string() }}) as entity_id,
-        0 as feature_index,
-        cast(null as {{ dbt.type_string() }}) as column_name,
-        cast(null as double) as value
-    where false
+    {%- set string = dbt.type_string() %}
+    {{ warehouse_ml.empty_select([
+        ['model_name', string], ['entity_id', string], ['feature_index', 'integer'], ['column_name', string], ['value', 'double'],
+    ]) }}
     {%- endif %}
 ),
 

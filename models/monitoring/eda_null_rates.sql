@@ -42,15 +42,11 @@ with counts as (
     {%- endfor %}
     {%- endfor %}
     {%- if ns.n == 0 %}
-    select
-        cast(null as {{ dbt.type_string() }}) as model_name,
-        cast(null as {{ dbt.type_string() }}) as dataset,
-        cast(null as {{ dbt.type_string() }}) as group_id,
-        cast(null as {{ dbt.type_string() }}) as column_name,
-        false as is_model_input,
-        cast(0 as bigint) as n_rows,
-        cast(0 as bigint) as n_missing
-    where false
+    {%- set string = dbt.type_string() %}
+    {{ warehouse_ml.empty_select([
+        ['model_name', string], ['dataset', string], ['group_id', string], ['column_name', string],
+        ['is_model_input', 'boolean'], ['n_rows', 'bigint'], ['n_missing', 'bigint'],
+    ]) }}
     {%- endif %}
 ),
 

@@ -42,13 +42,7 @@ before_values as (
 ),
 
 group_rows as (
-    select
-        model_name,
-        group_id,
-        count(*) as n_rows_before
-    from {{ ref('int_training_examples') }}
-    where split = 'train'
-    group by model_name, group_id
+    {{ warehouse_ml.training_group_rows() }}
 ),
 
 kept_rows as (
@@ -71,10 +65,8 @@ kept_categories as (
         on {{ warehouse_ml.keys_match('categories', 'kept_rows', ['model_name', 'entity_id']) }}
     inner join levels
         on
-            kept_rows.model_name = levels.model_name
-            and kept_rows.group_id = levels.group_id
-            and categories.column_name = levels.column_name
-            and categories.category = levels.category
+            {{ warehouse_ml.keys_match('kept_rows', 'levels', ['model_name', 'group_id']) }}
+            and {{ warehouse_ml.keys_match('categories', 'levels', ['column_name', 'category']) }}
 ),
 
 after_counts as (
@@ -106,7 +98,7 @@ final as (
         before_values.category,
         before_values.n_rows_before,
         coalesce(after_counts.n_rows_after, 0) as n_rows_after,
-        cast(before_values.n_rows_before as double) / group_rows.n_rows_before as share_before,
+        cast(before_values.n_rows_before as double) / group_rows.n_group_rows as share_before,
         cast(coalesce(after_counts.n_rows_after, 0) as double) / nullif(kept_totals.n_rows_after, 0) as share_after,
         before_values.is_rare
     from before_values

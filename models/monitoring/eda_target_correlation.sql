@@ -59,23 +59,34 @@ labels as (
     group by model_name, group_id, label_value
 ),
 
-lit_counts as (
+labelled_features as (
+    -- Each training example's model inputs, with the input's kind (onehot or numeric).
     select
         labelled_train.model_name,
         labelled_train.group_id,
-        features.feature_index,
         labelled_train.label_value,
-        count(*) as n_lit
+        features.feature_index,
+        features.value,
+        feature_columns.kind
     from labelled_train
     inner join features
         on {{ warehouse_ml.keys_match('labelled_train', 'features', ['model_name', 'entity_id']) }}
     inner join feature_columns
         on
-            labelled_train.model_name = feature_columns.model_name
-            and labelled_train.group_id = feature_columns.group_id
+            {{ warehouse_ml.keys_match('labelled_train', 'feature_columns', ['model_name', 'group_id']) }}
             and features.feature_index = feature_columns.feature_index
-    where feature_columns.kind = 'onehot' and features.value = 1
-    group by labelled_train.model_name, labelled_train.group_id, features.feature_index, labelled_train.label_value
+),
+
+lit_counts as (
+    select
+        model_name,
+        group_id,
+        feature_index,
+        label_value,
+        count(*) as n_lit
+    from labelled_features
+    where kind = 'onehot' and value = 1
+    group by model_name, group_id, feature_index, label_value
 ),
 
 lit_totals as (
@@ -133,20 +144,13 @@ onehot_correlations as (
 
 numeric_values as (
     select
-        labelled_train.model_name,
-        labelled_train.group_id,
-        labelled_train.label_value as example_label_value,
-        features.feature_index,
-        features.value
-    from labelled_train
-    inner join features
-        on {{ warehouse_ml.keys_match('labelled_train', 'features', ['model_name', 'entity_id']) }}
-    inner join feature_columns
-        on
-            labelled_train.model_name = feature_columns.model_name
-            and labelled_train.group_id = feature_columns.group_id
-            and features.feature_index = feature_columns.feature_index
-    where feature_columns.kind = 'numeric' and features.value is not null
+        model_name,
+        group_id,
+        label_value as example_label_value,
+        feature_index,
+        value
+    from labelled_features
+    where kind = 'numeric' and value is not null
 ),
 
 numeric_correlations as (

@@ -67,26 +67,6 @@ previous_stats as (
     where stats.invocation_id <> '{{ invocation_id }}'
 ),
 
-versus_previous as (
-    select
-        current_stats.model_name,
-        current_stats.group_id,
-        current_stats.model_id,
-        'prediction' as kind,
-        'top_probability' as feature,
-        'previous_session' as reference,
-        previous_stats.invocation_id as reference_id,
-        {{ warehouse_ml.gaussian_kl(
-            'current_stats.top_probability_mean', 'current_stats.top_probability_std',
-            'previous_stats.top_probability_mean', 'previous_stats.top_probability_std') }} as kl_divergence,
-        current_stats.n_predictions as n_current
-    from current_stats
-    inner join previous_stats
-        on
-            {{ warehouse_ml.keys_match('current_stats', 'previous_stats', ['model_name', 'group_id']) }}
-            and previous_stats.recency_rank = 1
-),
-
 test_stats as (
     select
         model_id,
@@ -96,30 +76,51 @@ test_stats as (
     where model_id in (select current_stats.model_id from current_stats)
 ),
 
-versus_test as (
+prediction_references as (
+    -- What each serving model's current predictions are compared with: the previous session, the test split.
+    select
+        current_stats.model_id,
+        'previous_session' as reference,
+        previous_stats.invocation_id as reference_id,
+        previous_stats.top_probability_mean,
+        previous_stats.top_probability_std
+    from current_stats
+    inner join previous_stats
+        on
+            {{ warehouse_ml.keys_match('current_stats', 'previous_stats', ['model_name', 'group_id']) }}
+            and previous_stats.recency_rank = 1
+    union all
+    select
+        model_id,
+        'test_split' as reference,
+        model_id as reference_id,
+        top_probability_mean,
+        top_probability_std
+    from test_stats
+    where top_probability_mean is not null and top_probability_std is not null
+),
+
+prediction_drift as (
     select
         current_stats.model_name,
         current_stats.group_id,
         current_stats.model_id,
         'prediction' as kind,
         'top_probability' as feature,
-        'test_split' as reference,
-        current_stats.model_id as reference_id,
+        prediction_references.reference,
+        prediction_references.reference_id,
         {{ warehouse_ml.gaussian_kl(
             'current_stats.top_probability_mean', 'current_stats.top_probability_std',
-            'test_stats.top_probability_mean', 'test_stats.top_probability_std') }} as kl_divergence,
+            'prediction_references.top_probability_mean', 'prediction_references.top_probability_std') }} as kl_divergence,
         current_stats.n_predictions as n_current
     from current_stats
-    inner join test_stats on current_stats.model_id = test_stats.model_id
-    where test_stats.top_probability_mean is not null and test_stats.top_probability_std is not null
+    inner join prediction_references on current_stats.model_id = prediction_references.model_id
 ),
 
 measured as (
     select * from feature_drift
     union all
-    select * from versus_previous
-    union all
-    select * from versus_test
+    select * from prediction_drift
 ),
 
 final as (

@@ -161,11 +161,8 @@ current_category_buckets as (
     inner join monitored on current_categories.model_id = monitored.model_id
     left join reference_levels
         on
-            monitored.fitted_state_id = reference_levels.fitted_state_id
-            and monitored.model_name = reference_levels.model_name
-            and monitored.group_id = reference_levels.group_id
-            and current_categories.feature = reference_levels.feature
-            and current_categories.category = reference_levels.category
+            {{ warehouse_ml.keys_match('monitored', 'reference_levels', ['fitted_state_id', 'model_name', 'group_id']) }}
+            and {{ warehouse_ml.keys_match('current_categories', 'reference_levels', ['feature', 'category']) }}
 ),
 
 current_category_counts as (

@@ -5,25 +5,17 @@
     within 1e-5. Only DuckDB runs the XGBoost
     scorer, so the test is disabled on other targets. One row per disagreement. -#}
 
+{%- set compared_columns = ['model_name', 'request_id', 'class_index', 'model_id', 'label_value', 'probability'] %}
+
 with sql_scores as (
     select
-        model_name,
-        request_id,
-        class_index,
-        model_id,
-        label_value,
-        probability
+        {{ compared_columns | join(',\n        ') }}
     from {{ ref('ml_scores_sql') }}
 ),
 
 xgboost_scores as (
     select
-        model_name,
-        request_id,
-        class_index,
-        model_id,
-        label_value,
-        probability
+        {{ compared_columns | join(',\n        ') }}
     from {{ ref('ml_scores_xgboost') }}
 ),
 

@@ -20,11 +20,8 @@ with pinned as (
     {{ "union all" if not loop.last }}
     {%- endfor %}
     {%- if not pins %}
-    select
-        cast(null as {{ dbt.type_string() }}) as model_name,
-        cast(null as {{ dbt.type_string() }}) as group_id,
-        cast(null as {{ dbt.type_string() }}) as model_id
-    where false
+    {%- set string = dbt.type_string() %}
+    {{ warehouse_ml.empty_select([['model_name', string], ['group_id', string], ['model_id', string]]) }}
     {%- endif %}
 ),
 

@@ -11,6 +11,8 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import SHARED
 
+from reference.records import seed_record
+
 CAMPAIGN = "97318a5c-bbab-4a5a-8a28-c6ab6fcbd79b"
 OFFER = "41183105-2ed4-46c6-b654-2f0081aa652d"
 INGESTION = (
@@ -25,23 +27,13 @@ INGESTION = (
 
 
 def event(n: int, **fields) -> dict:
-    base = {
-        "id": f"00000000-0000-4000-8000-{n:012d}",
-        "campaign": CAMPAIGN,
-        "offer": OFFER,
-        "country": "PL",
-        "city": "Warsaw",
-        "long": "21.0026",
-        "lat": "52.2484",
-        "isp": "T-Mobile",
-        "network": "",
-        "dOs": "Android",
-        "dType": "mobile",
-        "dOsVersion": "7.0",
-        "dBrowser": "Chrome WebView",
-        "dBrowserVersion": "65.0",
-    }
-    return {**base, **fields}
+    return seed_record(n, CAMPAIGN, OFFER, **fields)
+
+
+def csv_row(n: int, browser: str, os_: str, lat: str, *extra: str) -> list[str]:
+    """A row of the reordered CSV below: its columns in that file's order."""
+    uuid = f"00000000-0000-4000-8000-{n:012d}"
+    return [browser, lat, uuid, OFFER, CAMPAIGN, "2.5", "TH", os_, "mobile", *extra]
 
 
 @pytest.fixture(scope="module")
@@ -66,40 +58,9 @@ def broken(make_warehouse):
     # A CSV whose columns are in another order, with one row wider than its header.
     columns = ["dBrowser", "lat", "id", "offer", "campaign", "long", "country", "dOs", "dType"]
     rows = [
-        [
-            "Chrome",
-            "1.5",
-            "00000000-0000-4000-8000-000000000020",
-            OFFER,
-            CAMPAIGN,
-            "2.5",
-            "TH",
-            "Android",
-            "mobile",
-        ],
-        [
-            "Safari",
-            "bad",
-            "00000000-0000-4000-8000-000000000021",
-            OFFER,
-            CAMPAIGN,
-            "2.5",
-            "TH",
-            "iOS",
-            "mobile",
-        ],
-        [
-            "Chrome",
-            "1.5",
-            "00000000-0000-4000-8000-000000000022",
-            OFFER,
-            CAMPAIGN,
-            "2.5",
-            "TH",
-            "Android",
-            "mobile",
-            "x",
-        ],
+        csv_row(20, "Chrome", "Android", "1.5"),
+        csv_row(21, "Safari", "iOS", "bad"),
+        csv_row(22, "Chrome", "Android", "1.5", "x"),
     ]
     (wh.landing / "events.csv").write_text("\n".join(",".join(r) for r in [columns, *rows]) + "\n")
     table = pa.table({k: [str(v)] for k, v in event(30, lat=-33.9, long=18.4).items()})

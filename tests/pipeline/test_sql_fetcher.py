@@ -17,6 +17,8 @@ from conftest import Warehouse
 from warehouse_ml.registry import GroupData
 from warehouse_ml.sql_fetcher import SqlTrainingFetcher, TrainingRelations, duckdb_query
 
+from reference.frames import normalised
+
 pytestmark = pytest.mark.dbt
 
 MODEL = "offer_conversion"
@@ -32,15 +34,6 @@ def duck(
     con = duckdb.connect(str(copy))
     yield con
     con.close()
-
-
-def _normalised(frame: pd.DataFrame) -> pd.DataFrame:
-    """Text columns as plain objects with None for NULL, rows sorted by every column."""
-    frame = frame.copy()
-    for col in frame.columns:
-        if not pd.api.types.is_numeric_dtype(frame[col]):
-            frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
-    return frame.sort_values(list(frame.columns), na_position="first").reset_index(drop=True)
 
 
 def _reference(con: duckdb.DuckDBPyConnection, group_id: str, sample_cap: int) -> GroupData:
@@ -131,8 +124,8 @@ def test_sql_fetcher_matches_an_independent_reading(duck, sample_cap):
             assert got.fitted_state_id == expected.fitted_state_id != ""
             for part in ("labelled", "features", "feature_columns", "classes"):
                 pd.testing.assert_frame_equal(
-                    _normalised(getattr(got, part)),
-                    _normalised(getattr(expected, part)),
+                    normalised(getattr(got, part)),
+                    normalised(getattr(expected, part)),
                     check_dtype=False,
                     obj=f"{wiring} {group} {part}",
                 )

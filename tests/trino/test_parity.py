@@ -20,6 +20,9 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import BIN, run
 
+from reference.frames import normalised
+from reference.records import seed_record
+
 # Small but real: few trials and rounds keep each build short; a lenient gate
 # gives every campaign a champion, so every campaign is scored.
 VARS = "{hpo_trials: 2, num_boost_round: 60, early_stopping_rounds: 10, max_hamming_loss: 0.6}"
@@ -28,23 +31,7 @@ MODEL = "offer_conversion"
 
 def _event(meta: dict, n: int, campaign: int = 0, **fields) -> dict:
     campaign_id, spec = list(meta["campaigns"].items())[campaign]
-    base = {
-        "id": f"00000000-0000-4000-8000-{n:012d}",
-        "campaign": campaign_id,
-        "offer": spec["offers"][n % len(spec["offers"])],
-        "country": "PL",
-        "city": "Warsaw",
-        "long": "21.0026",
-        "lat": "52.2484",
-        "isp": "T-Mobile",
-        "network": "",
-        "dOs": "Android",
-        "dType": "mobile",
-        "dOsVersion": "7.0",
-        "dBrowser": "Chrome WebView",
-        "dBrowserVersion": "65.0",
-    }
-    return {**base, **fields}
+    return seed_record(n, campaign_id, spec["offers"][n % len(spec["offers"])], **fields)
 
 
 def _add_edge_cases(sample: Path) -> None:
@@ -158,20 +145,11 @@ def trino(sample, trino_warehouse):
 
 
 def _duck(con, sql: str) -> pd.DataFrame:
-    return _normalised(con.execute(sql).df())
+    return normalised(con.execute(sql).df())
 
 
 def _trino(wh, sql: str) -> pd.DataFrame:
-    return _normalised(wh.frame(sql))
-
-
-def _normalised(frame: pd.DataFrame) -> pd.DataFrame:
-    """Text columns as plain objects with None for NULL, rows sorted by every column."""
-    frame = frame.copy()
-    for col in frame.columns:
-        if not pd.api.types.is_numeric_dtype(frame[col]):
-            frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
-    return frame.sort_values(list(frame.columns), na_position="first").reset_index(drop=True)
+    return normalised(wh.frame(sql))
 
 
 def _assert_same(duck, trino, sql: str, **kwargs) -> pd.DataFrame:

@@ -21,13 +21,7 @@ settings as (
 ),
 
 group_rows as (
-    select
-        model_name,
-        group_id,
-        count(*) as n_group_rows
-    from {{ ref('int_training_examples') }}
-    where split = 'train'
-    group by model_name, group_id
+    {{ warehouse_ml.training_group_rows() }}
 ),
 
 counts as (

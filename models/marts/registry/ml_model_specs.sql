@@ -16,13 +16,10 @@ with specs as (
     {{ "union all" if not loop.last }}
     {%- endfor %}
     {%- if not specs %}
-    select
-        cast(null as {{ dbt.type_string() }}) as model_name,
-        cast(null as {{ dbt.type_string() }}) as spec_file,
-        cast(null as {{ dbt.type_string() }}) as label_kind,
-        cast(null as {{ dbt.type_string() }}) as group_key,
-        cast(null as {{ dbt.type_string() }}) as spec_json
-    where false
+    {%- set string = dbt.type_string() %}
+    {{ warehouse_ml.empty_select([
+        ['model_name', string], ['spec_file', string], ['label_kind', string], ['group_key', string], ['spec_json', string],
+    ]) }}
     {%- endif %}
 ),
 

@@ -2,22 +2,14 @@
     shape: exactly one row per accepted scoring request, the most likely offer
     and its probability, or why the request could not be scored. -#}
 
-with predictions as (
-    select * from {{ ref('ml_predictions') }}
-    where model_name = 'offer_conversion'
-),
-
-final as (
-    select
-        request_id,
-        group_id as campaign_id,
-        model_id,
-        predicted_label as predicted_offer_id,
-        probability,
-        scoring_error,
-        invocation_id,
-        scored_at
-    from predictions
+with final as (
+    {{ warehouse_ml.offer_contract_rows(ref('ml_predictions'), [
+        'predicted_label as predicted_offer_id',
+        'probability',
+        'scoring_error',
+        'invocation_id',
+        'scored_at',
+    ]) }}
 )
 
 select * from final

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -40,11 +41,24 @@ def _string_bytes(arr: pa.Array) -> memoryview:
     return memoryview(data)[int(offsets[0]) : int(offsets[-1])] if data else memoryview(b"")
 
 
-def _write_jsonl(table: pa.Table, path: Path) -> None:
+def _string_json_text(arr: pa.Array) -> tuple[pa.Array, bool]:
+    """A column (all strings, like the seed) as JSON value text and whether it still
+    needs surrounding quotes."""
+    body, quoted = _json_body(arr.cast(pa.string()))  # a block fits 32-bit offsets
+    return body, not quoted
+
+
+def _write_jsonl(
+    table: pa.Table,
+    path: Path,
+    json_text: Callable[[pa.Array], tuple[pa.Array, bool]] = _string_json_text,
+) -> None:
     """JSON lines, keys in column order, compact separators, UTF-8 (like the seed).
 
-    Byte-identical to ``json.dumps(row, ensure_ascii=False, separators=(",", ":"))`` per
-    line, built with one Arrow string join per block instead of a Python loop per row.
+    ``json_text`` turns one column block into JSON value text and says whether it still
+    needs quotes (the default: every value a string, as in the seed). Byte-identical to
+    ``json.dumps(row, ensure_ascii=False, separators=(",", ":"))`` per line, built with
+    one Arrow string join per block instead of a Python loop per row.
     """
     with path.open("wb") as fh:
         for lo in range(0, table.num_rows, _CHUNK_ROWS // 2):
@@ -53,25 +67,36 @@ def _write_jsonl(table: pa.Table, path: Path) -> None:
             literal = "{"
             for i, name in enumerate(chunk.column_names):
                 col = chunk.column(name)
-                arr = col.chunk(0) if col.num_chunks == 1 else col.combine_chunks()
-                body, quoted = _json_body(arr.cast(pa.string()))  # a block fits 32-bit offsets
-                literal += ("," if i else "") + json.dumps(name) + ":" + ("" if quoted else '"')
-                parts += [literal, body]
-                literal = "" if quoted else '"'
+                text, quote = json_text(
+                    col.chunk(0) if col.num_chunks == 1 else col.combine_chunks()
+                )
+                literal += ("," if i else "") + json.dumps(name) + ":" + ('"' if quote else "")
+                parts += [literal, text]
+                literal = '"' if quote else ""
             parts.append(literal + "}\n")
             fh.write(_string_bytes(pc.binary_join_element_wise(*parts, "")))
 
 
-def _write_table(table: pa.Table, path: Path, fmt: Format) -> None:
-    """Write one table in the requested format."""
+def _write_table(
+    table: pa.Table,
+    path: Path,
+    fmt: Format,
+    json_text: Callable[[pa.Array], tuple[pa.Array, bool]] = _string_json_text,
+) -> None:
+    """Write one table in the requested format (``json_text`` as for :func:`_write_jsonl`)."""
     if fmt == "json":
-        _write_jsonl(table, path)
+        _write_jsonl(table, path, json_text)
     elif fmt == "csv":
         pacsv.write_csv(table, path)
     elif fmt == "parquet":
         pq.write_table(table, path)
     else:
         raise ValueError(f"unknown format {fmt!r}; expected one of {FORMATS}")
+
+
+def _write_meta(path: Path, meta: dict[str, object]) -> None:
+    """Write a metadata dict as indented UTF-8 JSON with a final newline."""
+    path.write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def write_sample(out_dir: Path, cfg: GeneratorConfig, fmt: Format = "json") -> dict[str, object]:
@@ -105,7 +130,5 @@ def write_sample(out_dir: Path, cfg: GeneratorConfig, fmt: Format = "json") -> d
         "bayes_error": bayes_error(requests_df, cfg) if len(requests_df) else None,
         "bayes_error_by_campaign": bayes_error_by_campaign(requests_df, cfg),
     }
-    (out_dir / "sample_meta.json").write_text(
-        json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
+    _write_meta(out_dir / "sample_meta.json", meta)
     return meta

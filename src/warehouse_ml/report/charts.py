@@ -125,6 +125,36 @@ def _legend(
     return parts
 
 
+def _plot_start(
+    width: int, height: int, left: int, top: int, plot_h: float, y_max: float, plot_w: float
+) -> list[str]:
+    """The opening ``<svg>`` of a plot and its y axis with grid lines."""
+    parts = [f'<svg class="plot" viewBox="0 0 {width} {height}" width="{width}" height="{height}">']
+    parts += _axis_y(left, top, plot_h, y_max, plot_w)
+    return parts
+
+
+def _threshold_line(threshold: float, left: int, plot_w: float, y: float) -> str:
+    """The dashed horizontal line at height ``y`` that marks ``threshold`` across the plot."""
+    return (
+        f'<line class="threshold" x1="{left}" x2="{left + plot_w}" y1="{y:.1f}" y2="{y:.1f}" '
+        f"{_attrs(data_threshold=_num(threshold))}/>"
+    )
+
+
+def _plot_end(
+    parts: list[str],
+    legend: Sequence[tuple[str, str]],
+    left: int,
+    height: int,
+    threshold: float | None,
+) -> str:
+    """Close a plot: its legend row along the bottom, ``</svg>``, all joined."""
+    parts += _legend(legend, left, height - 8, threshold)
+    parts.append("</svg>")
+    return "".join(parts)
+
+
 def _line_chart(
     series: Mapping[str, Sequence[tuple[int, float]]],
     x_labels: Sequence[str],
@@ -146,19 +176,14 @@ def _line_chart(
     def y_at(v: float) -> float:
         return top + plot_h - plot_h * (v / y_max)
 
-    parts = [f'<svg class="plot" viewBox="0 0 {width} {height}" width="{width}" height="{height}">']
-    parts += _axis_y(left, top, plot_h, y_max, plot_w)
+    parts = _plot_start(width, height, left, top, plot_h, y_max, plot_w)
     for i, label in enumerate(x_labels):
         parts.append(
             f'<text class="tick" x="{x_at(i):.1f}" y="{top + plot_h + 14}" '
             f'text-anchor="middle">{_esc(label)}</text>'
         )
     if threshold is not None:
-        y = y_at(threshold)
-        parts.append(
-            f'<line class="threshold" x1="{left}" x2="{left + plot_w}" y1="{y:.1f}" y2="{y:.1f}" '
-            f"{_attrs(data_threshold=_num(threshold))}/>"
-        )
+        parts.append(_threshold_line(threshold, left, plot_w, y_at(threshold)))
     legend = []
     for k, (name, points) in enumerate(series.items()):
         colour = PALETTE[k % len(PALETTE)]
@@ -172,9 +197,7 @@ def _line_chart(
                 f"{_attrs(**mark_attrs(name, i, v))}><title>{_esc(name)} {_esc(x_labels[i])}: "
                 f"{_fmt(v, 4)}</title></circle>"
             )
-    parts += _legend(legend, left, height - 8, threshold)
-    parts.append("</svg>")
-    return "".join(parts)
+    return _plot_end(parts, legend, left, height, threshold)
 
 
 def _bar_chart(
@@ -191,8 +214,7 @@ def _bar_chart(
     left, top, plot_w, plot_h = 52, 26, width - 70, height - 72
     groups = list(dict.fromkeys(b["group"] for b in bars))
     y_max = _nice_max(max([float(b["value"]) for b in bars] + [threshold or 0.0, 1e-9]))
-    parts = [f'<svg class="plot" viewBox="0 0 {width} {height}" width="{width}" height="{height}">']
-    parts += _axis_y(left, top, plot_h, y_max, plot_w)
+    parts = _plot_start(width, height, left, top, plot_h, y_max, plot_w)
     group_w = plot_w / max(len(groups), 1)
     for g, group in enumerate(groups):
         members = [b for b in bars if b["group"] == group]
@@ -218,13 +240,8 @@ def _bar_chart(
         )
     if threshold is not None:
         y = top + plot_h - plot_h * threshold / y_max
-        parts.append(
-            f'<line class="threshold" x1="{left}" x2="{left + plot_w}" y1="{y:.1f}" y2="{y:.1f}" '
-            f"{_attrs(data_threshold=_num(threshold))}/>"
-        )
-    parts += _legend(series, left, height - 8, threshold)
-    parts.append("</svg>")
-    return "".join(parts)
+        parts.append(_threshold_line(threshold, left, plot_w, y))
+    return _plot_end(parts, series, left, height, threshold)
 
 
 def _hbar_pairs(

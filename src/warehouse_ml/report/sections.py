@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from warehouse_ml.report.charts import (
@@ -97,6 +97,28 @@ def _section_summary(data: ReportData) -> str:
     )
 
 
+def _session_point_attrs(
+    data: ReportData,
+    fixed: Mapping[str, Any],
+    name_attr: str,
+    names: Mapping[str, str] | None = None,
+) -> Callable[[str, int, float], dict[str, Any]]:
+    """``mark_attrs`` for a line chart over sessions: a point of series ``name`` at
+    session position ``i`` gets the ``fixed`` attributes, ``name_attr`` (the series
+    name, or what ``names`` maps it to), its session id and its value."""
+    session_ids = [s["invocation_id"] for s in data.sessions]
+
+    def attrs(name: str, i: int, v: float) -> dict[str, Any]:
+        return {
+            **fixed,
+            name_attr: names[name] if names is not None else name,
+            "data_session": session_ids[i],
+            "data_value": _num(v),
+        }
+
+    return attrs
+
+
 def _section_quality(data: ReportData) -> str:
     index, labels = _session_labels(data)
     figures = []
@@ -119,23 +141,7 @@ def _section_quality(data: ReportData) -> str:
         if not series:
             continue
         campaigns = {_short(r["campaign_id"]): r["campaign_id"] for r in payload}
-        session_ids = [s["invocation_id"] for s in data.sessions]
-
-        def attrs(
-            name: str,
-            i: int,
-            v: float,
-            metric: str = metric,
-            campaigns: Mapping[str, str] = campaigns,
-            session_ids: Sequence[str] = session_ids,
-        ) -> dict[str, Any]:
-            return {
-                "data_metric": metric,
-                "data_campaign": campaigns[name],
-                "data_session": session_ids[i],
-                "data_value": _num(v),
-            }
-
+        attrs = _session_point_attrs(data, {"data_metric": metric}, "data_campaign", campaigns)
         svg = _line_chart(series, labels, mark_attrs=attrs)
         figures.append(
             _figure(
@@ -259,22 +265,7 @@ def _section_drift(data: ReportData) -> str:
             history.append(
                 {k: r[k] for k in ("invocation_id", "feature", "kl_divergence", "is_drifted")}
             )
-        session_ids = [s["invocation_id"] for s in data.sessions]
-
-        def attrs(
-            name: str,
-            i: int,
-            v: float,
-            campaign: str = campaign,
-            session_ids: Sequence[str] = session_ids,
-        ) -> dict[str, Any]:
-            return {
-                "data_campaign": campaign,
-                "data_feature": name,
-                "data_session": session_ids[i],
-                "data_value": _num(v),
-            }
-
+        attrs = _session_point_attrs(data, {"data_campaign": campaign}, "data_feature")
         figures.append(
             _figure(
                 "drift-history",

@@ -11,16 +11,13 @@ numbers unquoted, times as ISO 8601 strings with microseconds and ``Z``.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 
-from warehouse_ml.generator.config import _CHUNK_ROWS, FORMATS, Format
-from warehouse_ml.generator.files import _json_body, _string_bytes
+from warehouse_ml.generator.config import FORMATS, Format
+from warehouse_ml.generator.files import _json_body, _write_meta, _write_table
 from warehouse_ml.generator.streams.config import EventStreamConfig
 from warehouse_ml.generator.streams.metrics import (
     bayes_auc,
@@ -44,37 +41,6 @@ def _json_text(arr: pa.Array) -> tuple[pa.Array, bool]:
     return arr.cast(pa.string()), False  # numbers and booleans: Arrow's shortest round trip
 
 
-def _write_jsonl(table: pa.Table, path: Path) -> None:
-    """JSON lines with typed values, keys in column order, compact separators, UTF-8."""
-    with path.open("wb") as fh:
-        for lo in range(0, table.num_rows, _CHUNK_ROWS // 2):
-            chunk = table.slice(lo, _CHUNK_ROWS // 2)
-            parts: list[pa.Array | str] = []
-            literal = "{"
-            for i, name in enumerate(chunk.column_names):
-                col = chunk.column(name)
-                text, quote = _json_text(
-                    col.chunk(0) if col.num_chunks == 1 else col.combine_chunks()
-                )
-                literal += ("," if i else "") + json.dumps(name) + ":" + ('"' if quote else "")
-                parts += [literal, text]
-                literal = '"' if quote else ""
-            parts.append(literal + "}\n")
-            fh.write(_string_bytes(pc.binary_join_element_wise(*parts, "")))
-
-
-def _write_table(table: pa.Table, path: Path, fmt: Format) -> None:
-    """Write one table in the requested format."""
-    if fmt == "json":
-        _write_jsonl(table, path)
-    elif fmt == "csv":
-        pacsv.write_csv(table, path)
-    elif fmt == "parquet":
-        pq.write_table(table, path)
-    else:
-        raise ValueError(f"unknown format {fmt!r}; expected one of {FORMATS}")
-
-
 def write_stream(out_dir: Path, cfg: EventStreamConfig, fmt: Format = "json") -> dict[str, object]:
     """Write the event log, the points and ``stream_meta.json`` under ``out_dir``.
 
@@ -87,8 +53,8 @@ def write_stream(out_dir: Path, cfg: EventStreamConfig, fmt: Format = "json") ->
     stream = generate_stream(cfg)
     (out_dir / "landing").mkdir(parents=True, exist_ok=True)
     (out_dir / "points").mkdir(parents=True, exist_ok=True)
-    _write_table(stream.events, out_dir / "landing" / f"events.{fmt}", fmt)
-    _write_table(stream.points, out_dir / "points" / f"points.{fmt}", fmt)
+    _write_table(stream.events, out_dir / "landing" / f"events.{fmt}", fmt, _json_text)
+    _write_table(stream.points, out_dir / "points" / f"points.{fmt}", fmt, _json_text)
     points = stream.points
     types = pc.value_counts(stream.events.column("event_type")).to_pylist()
     labels = points.column("label")
@@ -113,7 +79,5 @@ def write_stream(out_dir: Path, cfg: EventStreamConfig, fmt: Format = "json") ->
         "empirical_bayes_auc": empirical_bayes_auc(points) if both else None,
         "empirical_bayes_log_loss": empirical_bayes_log_loss(points),
     }
-    (out_dir / "stream_meta.json").write_text(
-        json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
+    _write_meta(out_dir / "stream_meta.json", meta)
     return meta
