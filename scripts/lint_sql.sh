@@ -10,6 +10,7 @@ trap 'rm -rf "$work"' EXIT
 export WML_DUCKDB_PATH="$work/lint.duckdb"
 export WML_LANDING_DIR="$work/sample/landing"
 export WML_REQUESTS_DIR="$work/sample/requests"
+export WML_EVENTS_DIR="$work/no_events"
 $BIN/wml generate --out "$work/sample" --events 3000 --requests 300 --seed 5 > /dev/null
 $BIN/dbt build --quiet --vars '{hpo_trials: 1, num_boost_round: 20}' > "$work/build.log" 2>&1 \
   || { cat "$work/build.log"; echo "lint: the warehouse build failed, cannot lint"; exit 1; }

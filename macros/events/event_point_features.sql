@@ -62,6 +62,7 @@
         select
             events.entity_id,
             events.event_time,
+            events.event_id,
             coalesce(ranks.type_rank, 0) as type_rank
             {%- for column in ev['numeric'] + ev['categorical'] %},
             events.{{ column }}
@@ -84,6 +85,7 @@
             entity_id,
             event_time as ts,
             1 as is_event,
+            event_id,
             type_rank,
             {%- for column in ev['numeric'] + ev['categorical'] %}
             {{ column }},
@@ -95,6 +97,7 @@
             entity_id,
             point_time - interval '{{ offset }}' second as ts,
             0 as is_event,
+            cast(null as {{ dbt.type_string() }}) as event_id,
             0 as type_rank,
             {%- for column in ev['numeric'] %}
             cast(null as double) as {{ column }},
@@ -104,6 +107,16 @@
             {%- endfor %}
             point_id
         from target_points
+    ),
+
+    -- One total order per entity: time, points before the events at their own time,
+    -- then event id, so "the rows before a point" are exactly the events before t and
+    -- ties between events at one time are broken the same way on every run.
+    sequenced as (
+        select
+            *,
+            row_number() over (partition by entity_id order by ts, is_event, event_id) as seq
+        from stream
     ),
 
     windowed as (
@@ -121,16 +134,16 @@
             {%- endfor %}
             {%- endfor %}
             {%- for column in ev['categorical'] %}
-            -- Points sort before events at the same time, so "preceding rows" are events before t.
-            {{ warehouse_ml.ignoring_nulls('last_value', 'case when is_event = 1 then ' ~ column ~ ' end') }} over (
-                partition by entity_id order by ts, is_event
+            {%- set key = 'case when is_event = 1 and ' ~ column ~ ' is not null then seq end' %}
+            max_by({{ column }}, {{ key }}) over (
+                partition by entity_id order by seq
                 rows between unbounded preceding and 1 preceding
             ) as last_{{ column }}_value,
             max(case when is_event = 1 and {{ column }} is not null then ts end) over (
-                partition by entity_id order by ts, is_event
+                partition by entity_id order by seq
                 rows between unbounded preceding and 1 preceding
             ) as last_{{ column }}_ts,
-            {{ warehouse_ml.ignoring_nulls('first_value', 'case when is_event = 1 then ' ~ column ~ ' end') }} over (
+            min_by({{ column }}, {{ key }}) over (
                 partition by entity_id order by ts
                 range between interval '{{ longest }}' second preceding and current row
             ) as first_{{ column }}_value,
@@ -140,10 +153,10 @@
             ) as first_{{ column }}_ts,
             {%- endfor %}
             max(case when is_event = 1 then ts end) over (
-                partition by entity_id order by ts, is_event
+                partition by entity_id order by seq
                 rows between unbounded preceding and 1 preceding
             ) as last_event_ts
-        from stream
+        from sequenced
     ),
 
     features as (
@@ -165,9 +178,7 @@
             -- value never depends on how much older history a run happened to read.
             case
                 when windowed.last_event_ts >= windowed.ts - interval '{{ longest }}' second
-                    then cast(
-                        {{ warehouse_ml.epoch_seconds('windowed.ts') }} - {{ warehouse_ml.epoch_seconds('windowed.last_event_ts') }} as double
-                    ) / 3600.0
+                    then {{ warehouse_ml.hours_between('windowed.last_event_ts', 'windowed.ts') }}
             end as hours_since_last_event
             {%- for column in ev['categorical'] %},
             case

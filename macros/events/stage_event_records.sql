@@ -29,6 +29,7 @@
     {%- endfor -%}
     {%- set columns = mapped.keys() | list -%}
     {%- set tolerance = warehouse_ml.duration_seconds(var('event_time_tolerance', '1 hour')) %}
+    {%- set output = ['event_id', 'entity_id', 'event_time', 'event_type'] + (categorical.keys() | list) + (numeric.keys() | list) + ['source_file', 'file_format', 'record', 'loaded_at', 'ingested_at'] %}
     with records as (
         select
             records.*,
@@ -104,18 +105,7 @@
 
     final as (
         select
-            event_id,
-            entity_id,
-            event_time,
-            event_type,
-            {%- for column in (categorical.keys() | list) + (numeric.keys() | list) %}
-            {{ column }},
-            {%- endfor %}
-            source_file,
-            file_format,
-            record,
-            loaded_at,
-            ingested_at,
+            {{ output | join(',\n            ') }},
             case
                 when check_failure is not null then check_failure
                 {%- if 'event_id' in mapped %}

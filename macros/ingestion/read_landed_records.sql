@@ -68,8 +68,23 @@
                 {{ warehouse_ml.quote_literal(path) }} as source_file,
                 'csv' as file_format,
                 cast(to_json(t) as varchar) as record,
+                -- DuckDB names a field past the header `column<position>`; an empty
+                -- header name (pandas' index column) also becomes `column<position>`,
+                -- but at a position inside the header, so only positions at or past
+                -- the header's width (its first line's fields) are extra fields.
                 case
-                    when regexp_matches(cast(to_json(t) as varchar), '"column[0-9]+":"')
+                    when list_max(list_transform(
+                        regexp_extract_all(cast(to_json(t) as varchar), '"column([0-9]+)":"', 1),
+                        k -> cast(k as integer)
+                    )) >= (
+                        select len(string_split(header_line.line, ','))
+                        from read_csv(
+                            {{ warehouse_ml.quote_literal(path) }},
+                            columns = {'line': 'varchar'},
+                            delim = chr(1), quote = '', escape = '', header = false, auto_detect = false
+                        ) as header_line
+                        limit 1
+                    )
                         then 'CSV row has more fields than the header'
                 end as parse_error
             from read_csv(

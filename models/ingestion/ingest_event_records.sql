@@ -11,12 +11,9 @@
 {%- if logs %}
 {{ warehouse_ml.ingest_landed_records(logs) }}
 {%- else %}
-select
-    cast(null as {{ dbt.type_string() }}) as source_file,
-    cast(null as {{ dbt.type_string() }}) as file_format,
-    cast(null as {{ dbt.type_string() }}) as record,
-    cast(null as {{ dbt.type_string() }}) as parse_error,
-    '{{ invocation_id }}' as invocation_id,
-    current_timestamp as ingested_at
-where false
+{%- set string = dbt.type_string() %}
+{{ warehouse_ml.empty_select([
+    ['source_file', string], ['file_format', string], ['record', string], ['parse_error', string],
+    ['invocation_id', string], ['ingested_at', dbt.type_timestamp() ~ ' with time zone'],
+]) }}
 {%- endif %}

@@ -57,13 +57,11 @@ realised as (
     select * from realised_{{ loop.index }}
     union all
     {%- endfor %}
-    select
-        cast(null as {{ dbt.type_string() }}) as model_name,
-        cast(null as timestamp) as scored_for,
-        cast(null as {{ dbt.type_string() }}) as model_id,
-        cast(null as double) as probability,
-        0 as outcome
-    where false
+    {%- set string = dbt.type_string() %}
+    {{ warehouse_ml.empty_select([
+        ['model_name', string], ['scored_for', 'timestamp'], ['model_id', string],
+        ['probability', 'double'], ['outcome', 'integer'],
+    ]) }}
 ),
 
 ranked as (

@@ -234,9 +234,10 @@ def load_model_json(
 def binary_probability(booster: xgboost.Booster, X: np.ndarray) -> np.ndarray:
     """P(class 1) of a ``binary:logistic`` booster in double, as the compiled SQL computes it.
 
-    XGBoost's own traversal finds each row's leaves (``pred_leaf``); their float32
-    values are summed in double from the float32 base margin, as the SQL does, where
-    XGBoost's ``predict`` accumulates in float32. A calibrator's steep pieces would
+    XGBoost's own traversal finds each row's leaves (``pred_leaf``); their values, as
+    the SQL writes them (the shortest decimal of the float32, read as a double), are
+    summed in double from the float32 base margin, where XGBoost's ``predict``
+    accumulates in float32. A calibrator's steep pieces would
     magnify that float32 rounding, so calibrated scores start from this instead.
     """
     model = _parse_model(load_model_json(booster))
@@ -248,7 +249,9 @@ def binary_probability(booster: xgboost.Booster, X: np.ndarray) -> np.ndarray:
         leaves = booster.predict(xgboost.DMatrix(X), pred_leaf=True).reshape(len(X), -1)
         leaves = leaves.astype(np.int64)
         for j, tree in enumerate(trees):
-            margin += np.asarray(tree.condition, dtype=np.float64)[leaves[:, j]]
+            # The SQL's leaf literals: the shortest decimal of each float32 value, read as double.
+            values = np.array([float(_num(v)) for v in tree.condition], dtype=np.float64)
+            margin += values[leaves[:, j]]
     return 1.0 / (1.0 + np.exp(-margin))
 
 

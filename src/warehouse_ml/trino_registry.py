@@ -77,11 +77,19 @@ _TEXT_LOG_COLUMNS = (
 
 
 def ensure_registry_log(client: TrinoClient) -> None:
-    """Create the target schema and the two log tables if they do not exist."""
+    """Create the target schema and the two log tables if they do not exist, and add
+    any registry column the log lacks."""
     client.ensure_schema(client.settings.schema)
     for name, columns in ((LOG_TABLE, _log_columns()), (TEXT_TABLE, _TEXT_LOG_COLUMNS)):
         body = ", ".join(f"{col} {kind}" for col, kind in columns)
         client.execute(f"create table if not exists {client.settings.qualified(name)} ({body})")
+    # A log created by an earlier version lacks the columns added since (calibration):
+    # add them, so its rows are kept and new rows fit.
+    table = client.settings.qualified(LOG_TABLE)
+    present = {str(row[0]).lower() for row in client.execute(f"show columns from {table}")}
+    for col, kind in _log_columns():
+        if col not in present:
+            client.execute(f"alter table {table} add column {col} {kind}")
 
 
 def _python_value(value: object) -> object:

@@ -30,11 +30,7 @@ counts as (
     select * from counts_{{ loop.index }}
     union all
     {%- endfor %}
-    select
-        cast(null as {{ dbt.type_string() }}) as model_name,
-        cast(null as {{ dbt.type_string() }}) as event_type,
-        0 as n_events
-    where false
+    {{ warehouse_ml.empty_select([['model_name', dbt.type_string()], ['event_type', dbt.type_string()], ['n_events', 'bigint']]) }}
 ),
 
 ranked as (
@@ -53,10 +49,7 @@ settings as (
         {{ spec['events']['top_event_types'] }} as top_event_types
     union all
     {%- endfor %}
-    select
-        cast(null as {{ dbt.type_string() }}) as model_name,
-        0 as top_event_types
-    where false
+    {{ warehouse_ml.empty_select([['model_name', dbt.type_string()], ['top_event_types', 'integer']]) }}
 ),
 
 final as (

@@ -3,14 +3,6 @@
     of the generic model layer for these specs (spec field `source`). One row
     per point; columns not used by a spec are NULL. -#}
 {%- set specs = warehouse_ml.event_specs() %}
-{%- set columns = [] %}
-{%- set categorical = [] %}
-{%- for spec in specs %}
-{%- do categorical.extend(spec['features']['categorical']) %}
-{%- for column in spec['features']['numeric'] + spec['features']['categorical'] if column not in columns %}
-{%- do columns.append(column) %}
-{%- endfor %}
-{%- endfor %}
 
 with
 {%- for spec in specs %}
@@ -27,7 +19,6 @@ features_{{ loop.index }} as (
 
 examples as (
     {%- for spec in specs %}
-    {%- set own = spec['features']['numeric'] + spec['features']['categorical'] %}
     select
         model_name,
         point_id,
@@ -36,26 +27,16 @@ examples as (
         label,
         split,
         cast(null as {{ dbt.type_string() }}) as reject_reason,
-        {%- for column in columns %}
-        {%- if column in own %}
-        {{ column }}{{ "," if not loop.last }}
-        {%- else %}
-        cast(null as {{ dbt.type_string() if column in categorical else 'double' }}) as {{ column }}{{ "," if not loop.last }}
-        {%- endif %}
-        {%- endfor %}
+        {{ warehouse_ml.event_feature_list(spec, specs) }}
     from features_{{ loop.index }}
     {{ "union all" if not loop.last }}
     {%- endfor %}
     {%- if not specs %}
-    select
-        cast(null as {{ dbt.type_string() }}) as model_name,
-        cast(null as {{ dbt.type_string() }}) as point_id,
-        cast(null as {{ dbt.type_string() }}) as entity_id,
-        cast(null as timestamp) as point_time,
-        0 as label,
-        cast(null as {{ dbt.type_string() }}) as split,
-        cast(null as {{ dbt.type_string() }}) as reject_reason
-    where false
+    {%- set string = dbt.type_string() %}
+    {{ warehouse_ml.empty_select([
+        ['model_name', string], ['point_id', string], ['entity_id', string], ['point_time', 'timestamp'],
+        ['label', 'integer'], ['split', string], ['reject_reason', string],
+    ]) }}
     {%- endif %}
 )
 

@@ -140,9 +140,7 @@ cutoffs_{{ i }} as (
 final_{{ i }} as (
     select
         cast({{ warehouse_ml.quote_literal(spec['name']) }} as {{ dbt.type_string() }}) as model_name,
-        cast({{ warehouse_ml.quote_literal(spec['name'] ~ ':') }} || split_{{ i }}.entity_id || '@'
-            || cast(split_{{ i }}.point_time as {{ dbt.type_string() }})
-            || '#' || cast(split_{{ i }}.point_number as {{ dbt.type_string() }}) as {{ dbt.type_string() }}) as point_id,
+        {{ warehouse_ml.event_point_id(spec, 'split_' ~ i ~ '.entity_id', 'split_' ~ i ~ '.point_time', 'split_' ~ i ~ '.point_number') }} as point_id,
         split_{{ i }}.entity_id,
         split_{{ i }}.point_time,
         {%- for column in ev['categorical'] if ev['points']['event_type'] is not none %}
@@ -152,10 +150,14 @@ final_{{ i }} as (
         -- Purge: a training point whose horizon reaches the validation period (or a
         -- validation point's the test period) would learn from outcomes it is judged on.
         case
-            when split_{{ i }}.unpurged_split = 'train'
-                and split_{{ i }}.point_time + interval '{{ horizon }}' second > cutoffs_{{ i }}.validation_from then null
-            when split_{{ i }}.unpurged_split = 'validation'
-                and split_{{ i }}.point_time + interval '{{ horizon }}' second > cutoffs_{{ i }}.test_from then null
+            when
+                split_{{ i }}.unpurged_split = 'train'
+                and split_{{ i }}.point_time + interval '{{ horizon }}' second > cutoffs_{{ i }}.validation_from
+                then null
+            when
+                split_{{ i }}.unpurged_split = 'validation'
+                and split_{{ i }}.point_time + interval '{{ horizon }}' second > cutoffs_{{ i }}.test_from
+                then null
             else split_{{ i }}.unpurged_split
         end as split,
         split_{{ i }}.in_entity_cap
@@ -181,15 +183,11 @@ points as (
     {{ "union all" if not loop.last }}
     {%- endfor %}
     {%- if not specs %}
-    select
-        cast(null as {{ dbt.type_string() }}) as model_name,
-        cast(null as {{ dbt.type_string() }}) as point_id,
-        cast(null as {{ dbt.type_string() }}) as entity_id,
-        cast(null as timestamp) as point_time,
-        0 as label,
-        cast(null as {{ dbt.type_string() }}) as split,
-        false as in_entity_cap
-    where false
+    {%- set string = dbt.type_string() %}
+    {{ warehouse_ml.empty_select([
+        ['model_name', string], ['point_id', string], ['entity_id', string], ['point_time', 'timestamp'],
+        ['label', 'integer'], ['split', string], ['in_entity_cap', 'boolean'],
+    ]) }}
     {%- endif %}
 )
 

@@ -1,12 +1,14 @@
-{#- The points every event spec scores now: one per entity at the scoring
-    time t (var score_at, default the start of the hour after the log's
-    latest event), with the same point-in-time features as training
-    (event_point_features). Var scoring_scope picks the entities: `daily`
-    (default) every entity with an event in the longest window or
-    active_within before t; `hourly` only those with an event in the last
-    hour, or loaded within var late_data_lookback before now (late data), so an
-    hourly run's cost follows the active entities. The scoring source of the
-    generic layer for event specs (spec field scoring.source). -#}
+{#- What every event spec scores in this run, with the same point-in-time
+    features as training (event_point_features), at the scoring time (var
+    score_at, default the start of the hour after the log's latest event).
+    Snapshot specs (seed 004) score one point per entity at that time; event
+    point specs (seed 001) score each recent event of the point type with its
+    own properties. Var scoring_scope says what is recent: `daily` (default)
+    an event in the spec's longest look-back (event points: the last day);
+    `hourly` an event in the last hour; both also take records loaded within
+    var late_data_lookback before now (late data). So an hourly run's cost
+    follows the active entities. The scoring source of the generic layer for
+    event specs (spec field scoring.source). -#}
 {%- set specs = warehouse_ml.event_specs() %}
 {%- set scope = var('scoring_scope', 'daily') %}
 {%- if scope not in ['daily', 'hourly'] %}
@@ -17,14 +19,6 @@
 {{ exceptions.raise_compiler_error("var score_at must be a UTC timestamp 'YYYY-MM-DD[ HH:MM[:SS]]', got '" ~ score_at ~ "'") }}
 {%- endif %}
 {%- set late = warehouse_ml.duration_seconds(var('late_data_lookback', '2 hours')) %}
-{%- set columns = [] %}
-{%- set categorical = [] %}
-{%- for spec in specs %}
-{%- do categorical.extend(spec['features']['categorical']) %}
-{%- for column in spec['features']['numeric'] + spec['features']['categorical'] if column not in columns %}
-{%- do columns.append(column) %}
-{%- endfor %}
-{%- endfor %}
 
 with
 {%- for spec in specs %}
@@ -35,13 +29,16 @@ with
 {%- set ns = namespace(longest=0) %}
 {%- for w in lookback %}{%- set ns.longest = [ns.longest, warehouse_ml.duration_seconds(w)] | max %}{%- endfor %}
 {%- set ns.longest = [ns.longest, ev['rolling_weeks'] * 604800] | max %}
+{%- if scope == 'hourly' %}
+{%- set scope_seconds = 3600 %}
+{%- elif ev['points']['event_type'] is not none %}
+{%- set scope_seconds = 86400 %}
+{%- else %}
+{%- set scope_seconds = ns.longest %}
+{%- endif %}
 
 events_{{ i }} as (
-    select
-        entity_id,
-        event_time,
-        loaded_at
-    from {{ ref(ev['source']) }}
+    select * from {{ ref(ev['source']) }}
     where reject_reason is null
 ),
 
@@ -54,37 +51,52 @@ score_time_{{ i }} as (
     {%- endif %}
 ),
 
-active_{{ i }} as (
-    select distinct events_{{ i }}.entity_id
+-- Events that make an entity (or, for event points, a point) current in this run.
+recent_{{ i }} as (
+    select events_{{ i }}.*
     from events_{{ i }}
     cross join score_time_{{ i }} as clock
     where
         events_{{ i }}.event_time < clock.score_at
-        {%- if scope == 'hourly' %}
         and (
-            events_{{ i }}.event_time >= clock.score_at - interval '1' hour
+            events_{{ i }}.event_time >= clock.score_at - interval '{{ scope_seconds }}' second
             -- Late data: loaded within the lookback before now (the load clock, not
             -- the event clock), whatever its event time.
             or events_{{ i }}.loaded_at >= {{ warehouse_ml.event_load_time('current_timestamp') }} - interval '{{ late }}' second
         )
-        {%- else %}
-        and events_{{ i }}.event_time >= clock.score_at - interval '{{ ns.longest }}' second
-        {%- endif %}
 ),
+{%- if ev['points']['event_type'] is not none %}
 
+-- Event points (seed 001): the recent events of the point type, each scored with its own properties.
 points_{{ i }} as (
     select
-        cast({{ warehouse_ml.quote_literal(spec['name'] ~ ':') }} || active_{{ i }}.entity_id || '@'
-            || cast(clock.score_at as {{ dbt.type_string() }}) as {{ dbt.type_string() }}) as point_id,
-        active_{{ i }}.entity_id,
-        clock.score_at as point_time
-        {%- for column in ev['categorical'] if ev['points']['event_type'] is not none %},
-        -- A snapshot has no triggering event: its point properties are missing.
-        cast(null as {{ dbt.type_string() }}) as point_{{ column }}
+        {{ warehouse_ml.event_point_id(spec, 'typed.entity_id', 'typed.event_time', 'typed.point_number') }} as point_id,
+        typed.entity_id,
+        typed.event_time as point_time
+        {%- for column in ev['categorical'] %},
+        typed.{{ column }} as point_{{ column }}
         {%- endfor %}
-    from active_{{ i }}
+    from (
+        select
+            events_{{ i }}.*,
+            row_number() over (partition by entity_id, event_time order by event_id) as point_number
+        from events_{{ i }}
+        where event_type = {{ warehouse_ml.quote_literal(ev['points']['event_type']) }}
+    ) as typed
+    inner join recent_{{ i }} on typed.event_id = recent_{{ i }}.event_id
+),
+{%- else %}
+
+-- Snapshots (seed 004): every entity with a recent event, at the scoring time.
+points_{{ i }} as (
+    select
+        {{ warehouse_ml.event_point_id(spec, 'active.entity_id', 'clock.score_at', '1') }} as point_id,
+        active.entity_id,
+        clock.score_at as point_time
+    from (select distinct entity_id from recent_{{ i }}) as active
     cross join score_time_{{ i }} as clock
 ),
+{%- endif %}
 
 features_{{ i }} as (
     {{ warehouse_ml.event_point_features(spec, 'points_' ~ i, ref('fit_event_type_ranks')) }}
@@ -93,7 +105,6 @@ features_{{ i }} as (
 
 scoring_points as (
     {%- for spec in specs %}
-    {%- set own = spec['features']['numeric'] + spec['features']['categorical'] %}
     select
         cast({{ warehouse_ml.quote_literal(spec['name']) }} as {{ dbt.type_string() }}) as model_name,
         point_id,
@@ -101,25 +112,16 @@ scoring_points as (
         point_time,
         cast(null as {{ dbt.type_string() }}) as reject_reason,
         current_timestamp as ingested_at,
-        {%- for column in columns %}
-        {%- if column in own %}
-        {{ column }}{{ "," if not loop.last }}
-        {%- else %}
-        cast(null as {{ dbt.type_string() if column in categorical else 'double' }}) as {{ column }}{{ "," if not loop.last }}
-        {%- endif %}
-        {%- endfor %}
+        {{ warehouse_ml.event_feature_list(spec, specs) }}
     from features_{{ loop.index }}
     {{ "union all" if not loop.last }}
     {%- endfor %}
     {%- if not specs %}
-    select
-        cast(null as {{ dbt.type_string() }}) as model_name,
-        cast(null as {{ dbt.type_string() }}) as point_id,
-        cast(null as {{ dbt.type_string() }}) as entity_id,
-        cast(null as timestamp) as point_time,
-        cast(null as {{ dbt.type_string() }}) as reject_reason,
-        current_timestamp as ingested_at
-    where false
+    {%- set string = dbt.type_string() %}
+    {{ warehouse_ml.empty_select([
+        ['model_name', string], ['point_id', string], ['entity_id', string], ['point_time', 'timestamp'],
+        ['reject_reason', string], ['ingested_at', dbt.type_timestamp() ~ ' with time zone'],
+    ]) }}
     {%- endif %}
 )
 

@@ -41,13 +41,11 @@ events as (
     where staged.reject_reason is not null
     union all
     {%- endfor %}
-    select
-        cast(null as {{ dbt.type_string() }}) as dataset,
-        cast(null as {{ dbt.type_string() }}) as source_file,
-        cast(null as {{ dbt.type_string() }}) as record,
-        cast(null as {{ dbt.type_string() }}) as reason,
-        current_timestamp as ingested_at
-    where false
+    {%- set string = dbt.type_string() %}
+    {{ warehouse_ml.empty_select([
+        ['dataset', string], ['source_file', string], ['record', string], ['reason', string],
+        ['ingested_at', dbt.type_timestamp() ~ ' with time zone'],
+    ]) }}
 ),
 
 final as (
