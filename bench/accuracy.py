@@ -31,6 +31,7 @@ def run(landing: Path, seed: int, trials: int, workdir: Path, extra: dict | None
         "WML_DUCKDB_PATH": str(db),
         "WML_LANDING_DIR": str(landing),
         "WML_REQUESTS_DIR": str(requests),
+        "WML_EVENTS_DIR": str(requests.parent / "no_events"),
     }
     dbt = str(Path(sys.executable).with_name("dbt"))
     vars_ = json.dumps({"split_seed": seed, "hpo_trials": trials, **(extra or {})})

@@ -44,6 +44,7 @@ def build(sample: Path, db: Path, dbt_vars: dict) -> dict[str, dict]:
         "WML_DUCKDB_PATH": str(db),
         "WML_LANDING_DIR": str(sample / "landing"),
         "WML_REQUESTS_DIR": str(sample / "requests"),
+        "WML_EVENTS_DIR": str(sample / "no_events"),
     }
     dbt = str(Path(sys.executable).with_name("dbt"))
     cmd = [dbt, "build", "--select", "+ml_models", "--vars", json.dumps(dbt_vars), "--quiet"]

@@ -59,6 +59,7 @@ class Warehouse:
             "WML_DUCKDB_PATH": str(db),
             "WML_LANDING_DIR": str(data / "landing"),
             "WML_REQUESTS_DIR": str(data / "requests"),
+            "WML_EVENTS_DIR": str(data / "no_events"),
             "WML_BENCH_MEMORY_LIMIT": memory_limit or settings.memory_limit,
             "WML_BENCH_TEMP_DIR": str(tmp),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",

@@ -127,6 +127,7 @@ def build_demo(workdir: Path) -> Path:
         "WML_DUCKDB_PATH": str(db),
         "WML_LANDING_DIR": str(sample / "landing"),
         "WML_REQUESTS_DIR": str(sample / "requests"),
+        "WML_EVENTS_DIR": str(sample / "no_events"),
         "DBT_TARGET_PATH": str(workdir / "target"),
         "DBT_LOG_PATH": str(workdir / "logs"),
     }

@@ -71,6 +71,7 @@ class MonitoringWarehouse:
             "WML_DUCKDB_PATH": str(self.path),
             "WML_LANDING_DIR": str(self.base / "sample" / "landing"),
             "WML_REQUESTS_DIR": str(requests),
+            "WML_EVENTS_DIR": str(self.base / "no_events"),
             # Own target/ and logs/: other dbt runs in the project must not clobber ours.
             "DBT_TARGET_PATH": str(target),
             "DBT_LOG_PATH": str(target / "logs"),

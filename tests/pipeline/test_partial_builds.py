@@ -24,6 +24,7 @@ LAYERS = [
     ["--select", "path:models/intermediate,ml_models+"],
     ["--select", "path:python_models/scoring"],
     ["--select", "path:models/marts/scoring"],
+    ["--select", "path:models/marts/propensity"],
     ["--select", "path:models/marts/ingestion"],
     ["--select", "path:models/monitoring"],
 ]

@@ -71,7 +71,15 @@ def wh(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
 
 def test_both_specs_train_and_serve_side_by_side(wh: Warehouse) -> None:
     specs = dict(wh.query("select model_name, label_kind from ml_model_specs"))
-    assert specs == {"offer_conversion": "multiclass", NAME: "binary"}
+    # The shipped propensity spec is built too; its event log is empty here.
+    assert specs == {
+        "offer_conversion": "multiclass",
+        NAME: "binary",
+        "purchase_propensity": "binary",
+    }
+    assert wh.query("select count(*) from ml_models where model_name = 'purchase_propensity'") == [
+        (0,)
+    ]
     binary = this_build(wh, NAME)
     assert [(g, status) for g, _, status, _ in binary] == [("all", "champion")]
     offers = this_build(wh, "offer_conversion")

@@ -121,6 +121,7 @@ def duck(sample, tmp_path_factory):
         "WML_DUCKDB_PATH": str(path),
         "WML_LANDING_DIR": str(sample / "landing"),
         "WML_REQUESTS_DIR": str(sample / "requests"),
+        "WML_EVENTS_DIR": str(sample / "no_events"),
     }
     run([str(BIN / "dbt"), "build", "--vars", VARS], env, "dbt build on DuckDB")
     con = duckdb.connect(str(path), read_only=True)
@@ -134,6 +135,7 @@ def trino(sample, trino_warehouse):
         **trino_warehouse.env,
         "WML_LANDING_DIR": str(sample / "landing"),
         "WML_REQUESTS_DIR": str(sample / "requests"),
+        "WML_EVENTS_DIR": str(sample / "no_events"),
     }
     proc = run(
         [str(BIN / "wml"), "run", "--target", "trino", "--vars", VARS],

@@ -15,6 +15,7 @@ from warehouse_ml.report.sections import (
     _section_probabilities,
     _section_quality,
     _section_rare_values,
+    _section_reliability,
     _section_summary,
 )
 
@@ -72,6 +73,7 @@ def render_report(data: ReportData) -> str:
         _section_drift(data),
         _section_rare_values(data),
         _section_probabilities(data),
+        _section_reliability(data),
         _section_eda(data),
     ]
     nav = " · ".join(
@@ -82,6 +84,7 @@ def render_report(data: ReportData) -> str:
             ("drift", "drift"),
             ("rare-values", "rare values"),
             ("probabilities", "probabilities"),
+            ("reliability", "reliability"),
             ("eda", "EDA"),
         )
     )

@@ -335,3 +335,47 @@ def _heatmap(labels: Sequence[str], matrix: Sequence[Sequence[float]], *, model_
     )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _reliability_chart(
+    series: Mapping[str, Sequence[Mapping[str, Any]]], *, width: int = 320, height: int = 320
+) -> str:
+    """Observed rate against mean predicted probability per bin, on [0, 1] x [0, 1],
+    with the diagonal a calibrated model follows; marks carry ``data-*`` attributes."""
+    left, top = 44, 16
+    side = min(width - left - 16, height - top - 56)
+
+    def x_at(v: float) -> float:
+        return left + side * v
+
+    def y_at(v: float) -> float:
+        return top + side - side * v
+
+    parts = _plot_start(width, height, left, top, side, 1.0, side)
+    parts.append(
+        f'<line class="threshold" x1="{x_at(0):.1f}" y1="{y_at(0):.1f}" '
+        f'x2="{x_at(1):.1f}" y2="{y_at(1):.1f}"/>'
+    )
+    legend = []
+    for k, (name, rows) in enumerate(series.items()):
+        colour = PALETTE[k % len(PALETTE)]
+        legend.append((name, colour))
+        coords = " ".join(
+            f"{x_at(r['mean_predicted']):.1f},{y_at(r['observed_rate']):.1f}" for r in rows
+        )
+        parts.append(f'<polyline class="line" points="{coords}" stroke="{colour}"/>')
+        for r in rows:
+            attrs = _attrs(
+                data_series=name,
+                data_bin=r["bin"],
+                data_predicted=_num(r["mean_predicted"]),
+                data_observed=_num(r["observed_rate"]),
+                data_rows=r["n_rows"],
+            )
+            parts.append(
+                f'<circle class="point" cx="{x_at(r["mean_predicted"]):.1f}" '
+                f'cy="{y_at(r["observed_rate"]):.1f}" r="3.5" fill="{colour}" {attrs}>'
+                f"<title>{_esc(name)} bin {r['bin']}: predicted {_fmt(r['mean_predicted'], 3)}, "
+                f"observed {_fmt(r['observed_rate'], 3)} ({r['n_rows']} rows)</title></circle>"
+            )
+    return _plot_end(parts, legend, left, height, None)

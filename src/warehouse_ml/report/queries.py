@@ -58,6 +58,7 @@ class ReportData:
     rare_values: list[dict[str, Any]] = field(default_factory=list)
     probabilities: list[dict[str, Any]] = field(default_factory=list)
     prediction_stats: list[dict[str, Any]] = field(default_factory=list)
+    reliability: list[dict[str, Any]] = field(default_factory=list)
     eda: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
@@ -188,6 +189,19 @@ def collect_report_data(
         order by model_name, group_id, column_name, n_rows_before desc, category
         """,
     )
+    data.reliability = reliability_rows(
+        _rows(
+            con,
+            """
+            select serving.model_name, serving.group_id, serving.model_id, models.metrics,
+                   models.calibration
+            from ml_serving_models as serving
+            inner join ml_models as models on serving.model_id = models.model_id
+            where models.metrics like '%reliability_observed_rate%'
+            order by serving.model_name, serving.group_id
+            """,
+        )
+    )
     data.probabilities = _rows(
         con,
         f"""
@@ -302,3 +316,46 @@ def rare_value_rows(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
                 }
             )
     return shown
+
+
+def reliability_rows(models: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The test split's reliability table of each serving binary model, after and
+    (when calibrated) before calibration: ``{model_name, group_id, model_id,
+    calibration, n_bins, ece, uncalibrated_ece, series: {name: [bin rows]}}``
+    where a bin row is ``{bin, mean_predicted, observed_rate, n_rows}`` for
+    the bins that hold rows (``ml_models.metrics``, 10 equal-width bins)."""
+    out = []
+    for model in models:
+        test = json.loads(model["metrics"])["test"]
+        series = {}
+        for name, prefix in (("calibrated", ""), ("uncalibrated", "uncalibrated_")):
+            observed = test.get(f"{prefix}reliability_observed_rate")
+            if not observed:
+                continue
+            series[name] = [
+                {
+                    "bin": int(b),
+                    "mean_predicted": test[f"{prefix}reliability_mean_predicted"][b],
+                    "observed_rate": rate,
+                    "n_rows": test[f"{prefix}reliability_n_rows"][b],
+                }
+                for b, rate in sorted(observed.items(), key=lambda item: int(item[0]))
+                if rate is not None
+            ]
+        if not model["calibration"]:
+            series = {"model": series.pop("calibrated", [])}
+        out.append(
+            {
+                "model_name": model["model_name"],
+                "group_id": model["group_id"],
+                "model_id": model["model_id"],
+                "calibration": json.loads(model["calibration"])["method"]
+                if model["calibration"]
+                else "none",
+                "n_bins": test.get("n_bins"),
+                "ece": test.get("ece"),
+                "uncalibrated_ece": test.get("uncalibrated_ece"),
+                "series": series,
+            }
+        )
+    return out

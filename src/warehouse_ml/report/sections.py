@@ -16,6 +16,7 @@ from warehouse_ml.report.charts import (
     _heatmap,
     _line_chart,
     _num,
+    _reliability_chart,
     _short,
 )
 from warehouse_ml.report.queries import (
@@ -384,6 +385,34 @@ def _section_probabilities(data: ReportData) -> str:
         "campaign's current requests (<code>ml_drift_requests</code>, its newest batch, as "
         "scored in <code>offer_predictions</code>), in bins of "
         f"{1 / PROBABILITY_BINS:.2f}.</p>"
+        f'<div class="grid">{body}</div></section>'
+    )
+
+
+def _section_reliability(data: ReportData) -> str:
+    figures = []
+    for item in data.reliability:
+        caption = f"{item['model_name']} / {_short(item['group_id'])} · {item['calibration']}"
+        if item["ece"] is not None:
+            caption += f" · ECE {_fmt(item['ece'], 4)}"
+        if item["uncalibrated_ece"] is not None:
+            caption += f" (before calibration {_fmt(item['uncalibrated_ece'], 4)})"
+        figures.append(
+            _figure(
+                "reliability",
+                caption,
+                _reliability_chart(item["series"]),
+                item,
+                data_model=item["model_id"],
+                data_model_name=item["model_name"],
+            )
+        )
+    body = "".join(figures) or '<p class="empty">No serving binary model.</p>'
+    return (
+        '<section id="reliability"><h2>Reliability of binary models</h2>'
+        "<p>Test split of each serving binary model (<code>ml_models.metrics</code>): the share "
+        "of positives against the mean predicted probability in 10 equal-width bins, after and "
+        "before calibration; a calibrated model follows the diagonal.</p>"
         f'<div class="grid">{body}</div></section>'
     )
 
