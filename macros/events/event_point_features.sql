@@ -126,7 +126,8 @@
             ts,
             {%- for measure, value in measures.items() %}
             sum({{ value }}) over (partition by entity_id, ts) as {{ measure }}_at_t,
-            {%- for label, seconds in frames %}
+            {#- Rolling weeks count events (all and per type) only: no frame for their sums. -#}
+            {%- for label, seconds in frames if not (label.startswith('w') and measure.endswith('_sum')) %}
             sum({{ value }}) over (
                 partition by entity_id order by ts
                 range between interval '{{ seconds }}' second preceding and current row

@@ -73,9 +73,8 @@
                 -- but at a position inside the header, so only positions at or past
                 -- the header's width (its first line's fields) are extra fields.
                 case
-                    when list_max(list_transform(
-                        regexp_extract_all(cast(to_json(t) as varchar), '"column([0-9]+)":"', 1),
-                        k -> cast(k as integer)
+                    when list_max(cast(
+                        regexp_extract_all(cast(to_json(t) as varchar), '"column([0-9]+)":"', 1) as integer[]
                     )) >= (
                         select len(string_split(header_line.line, ','))
                         from read_csv(

@@ -1,7 +1,8 @@
 {#- The training examples of every event spec: each point of int_event_points
-    with its point-in-time features (macro event_point_features), the source
-    of the generic model layer for these specs (spec field `source`). One row
-    per point; columns not used by a spec are NULL. -#}
+    with a split (train, validation, test) and its point-in-time features
+    (macro event_point_features), the source of the generic model layer for
+    these specs (spec field `source`). One row per point; columns not used by
+    a spec are NULL. -#}
 {%- set specs = warehouse_ml.event_specs() %}
 
 with
@@ -9,7 +10,10 @@ with
 
 points_{{ loop.index }} as (
     select * from {{ ref('int_event_points') }}
-    where model_name = {{ warehouse_ml.quote_literal(spec['name']) }}
+    -- Only points that train, validate or test: open, purged and capped-out points
+    -- are never read as examples (scoring computes its own points), and features
+    -- are the expensive step.
+    where model_name = {{ warehouse_ml.quote_literal(spec['name']) }} and split is not null
 ),
 
 features_{{ loop.index }} as (

@@ -61,8 +61,11 @@ recent_{{ i }} as (
         and (
             events_{{ i }}.event_time >= clock.score_at - interval '{{ scope_seconds }}' second
             -- Late data: loaded within the lookback before now (the load clock, not
-            -- the event clock), whatever its event time.
-            or events_{{ i }}.loaded_at >= {{ warehouse_ml.event_load_time('current_timestamp') }} - interval '{{ late }}' second
+            -- the event clock) and recent enough to be in some feature window.
+            or (
+                events_{{ i }}.loaded_at >= {{ warehouse_ml.event_load_time('current_timestamp') }} - interval '{{ late }}' second
+                and events_{{ i }}.event_time >= clock.score_at - interval '{{ ns.longest }}' second
+            )
         )
 ),
 {%- if ev['points']['event_type'] is not none %}
