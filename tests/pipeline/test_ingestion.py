@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+from pathlib import Path
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -160,4 +162,27 @@ def test_real_sample_ingests_with_zero_rejects(make_warehouse):
     wh.build(*INGESTION)
     assert wh.query("select rows_read, rows_accepted, rows_rejected from ingest_files") == [
         (5151, 5151, 0)
+    ]
+
+
+def test_a_csv_with_an_unnamed_index_column_is_accepted(make_warehouse):
+    # pandas' to_csv() writes its index under an empty header name; DuckDB calls it
+    # column0, a name it also gives to fields past the header: only those are errors.
+    wh = make_warehouse("csv_index")
+    records = [event(60), event(61)]
+    frame = pd.DataFrame(records)
+    frame.to_csv(wh.landing / "with_index.csv")
+    with (wh.landing / "too_long.csv").open("w") as fh:
+        fh.write(",".join(["", *records[0]]) + "\n")
+        fh.write(",".join(["0", *(str(v) for v in event(62).values()), "surplus"]) + "\n")
+    wh.build(*INGESTION)
+    counts = dict(
+        (Path(f).name, (read, rejected))
+        for f, read, rejected in wh.query(
+            "select source_file, rows_read, rows_rejected from ingest_files"
+        )
+    )
+    assert counts == {"with_index.csv": (2, 0), "too_long.csv": (1, 1)}
+    assert wh.query("select distinct reason from ingest_rejects") == [
+        ("CSV row has more fields than the header",)
     ]
