@@ -78,7 +78,13 @@ class Warehouse:
         if models_only:
             exclude += " test_type:data"
         run_dir = self.settings.work / "dbt" / self.tag / name
-        dbt_vars = {**self.settings.dbt_vars, **stage_vars, **(extra_vars or {})}
+        # The offer model's stages: the shipped propensity spec has no event log here.
+        dbt_vars = {
+            "model_specs": ["offer_conversion"],
+            **self.settings.dbt_vars,
+            **stage_vars,
+            **(extra_vars or {}),
+        }
         cmd = [DBT, "build", "--select", *select.split()]
         cmd += ["--exclude", "test_type:unit", *exclude.split()]
         cmd += ["--indirect-selection", "cautious", "--vars", json.dumps(dbt_vars)]
