@@ -135,11 +135,21 @@ events:
       fields:
         event_types: {type: list, items: {type: string}, default: [], doc: "the event types that count as the outcome (required)"}
         horizon: {type: duration, default: null, doc: "how far after t an outcome counts (required), e.g. '15 minutes', '30 days'"}
+        where: {type: map, values: {type: list, items: {type: string}}, default: {}, doc: "categorical property -> the values an outcome event must have one of, e.g. {country: [GB, FR]} (a property of events.categorical)"}
+        at_least: {type: map, values: {type: number}, default: {}, doc: "numeric property -> the least value an outcome event must have, e.g. {amount: 50} (a property of events.numeric)"}
     leakage_offset: {type: duration, default: "0 seconds", doc: "features use only events before t - leakage_offset"}
     windows: {type: list, items: {type: duration}, default: ["1 hour", "1 day", "7 days"], doc: "half-open look-back windows [t - offset - w, t - offset): event counts (all and per top type) and property sums in each"}
     rolling_weeks: {type: integer, default: 0, doc: "also count events per week for this many weeks back ([t - 7k days, t - 7(k-1) days), seed 004 uses 8)"}
     top_event_types: {type: integer, default: 10, doc: "count the N most frequent event types separately (ranked on training-period events only); the rest count in the totals"}
     categorical: {type: list, items: {type: column}, default: [], doc: "property columns whose last and first value in the longest window (and, for event points, the point event's own value) are one-hot features"}
     numeric: {type: list, items: {type: column}, default: [], doc: "property columns summed over each window, in all and per top event type"}
+    group_rates:
+      type: object
+      default: {}
+      doc: "past outcome rates of the group a point belongs to (seed 001: the click-through rate of the item shown), themselves point-in-time: feature <column>_rate_<window>"
+      fields:
+        columns: {type: list, items: {type: column}, default: [], doc: "properties of events.categorical that name a group; a point's group is its event's value (event points) or the entity's last value (snapshots)"}
+        window: {type: duration, default: null, doc: "the rate counts outcome and base events of the group in [t - offset - window, t - offset); default the longest look-back (windows, rolling_weeks)"}
+        prior_weight: {type: number, default: 100, doc: "smoothing: (outcomes + prior_weight * overall rate) / (base events + prior_weight), the overall rate over the same window; base events are the points' event type (event points) or all events (snapshots)"}
     entity_cap: {type: integer, default: 5000000, doc: "training points come from at most this many entities, chosen by a hash of the entity id (deterministic)"}
 # {% endset %}{{ return(fromyaml(schema)) }}{% endmacro %}

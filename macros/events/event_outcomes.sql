@@ -24,9 +24,7 @@
         from {{ events }}
         where
             reject_reason is null
-            and event_type in (
-                {%- for t in ev['outcome']['event_types'] %}{{ warehouse_ml.quote_literal(t) }}{{ ", " if not loop.last }}{% endfor -%}
-            )
+            and {{ warehouse_ml.event_outcome_condition(ev) }}
     ),
 
     counted as (

@@ -12,6 +12,11 @@
     number of points' entities, not the log's size. No inequality join:
     DuckDB and Trino (no ASOF join) run the same SQL.
 
+    Group rates (events.group_rates): per group column, outcome events over
+    base events of the point's group in the rate window before t, smoothed
+    toward all groups' rate over the same window; the same half-open frames
+    over one stream per group value.
+
     ranks: a relation of (model_name, event_type, type_rank) fitted on the
     training period (fit_event_type_ranks). -#}
 {% macro event_point_features(spec, points, ranks) -%}
@@ -191,14 +196,116 @@
         where windowed.is_event = 0
     ),
 
+    {%- set rates = ev['group_rates'] %}
+    {%- set rate_columns = [] %}
+    {%- if rates['columns'] %}
+    {%- set rate_window = warehouse_ml.group_rate_window(ev) %}
+    {%- set rate_label = warehouse_ml.window_label(rate_window) %}
+    {%- set weight = rates['prior_weight'] | float %}
+    {%- for column in rates['columns'] %}{%- do rate_columns.append(column ~ '_rate_' ~ rate_label) %}{%- endfor %}
+
+    -- Group rates read every entity's events in the rate window before the points
+    -- (a group spans entities), once for all group columns.
+    rate_events as (
+        select
+            events.event_time as ts,
+            case when {{ warehouse_ml.event_outcome_condition(ev, 'events') }} then 1 else 0 end as outcomes,
+            {%- if ev['points']['event_type'] is not none %}
+            case when events.event_type = {{ warehouse_ml.quote_literal(ev['points']['event_type']) }} then 1 else 0 end as bases
+            {%- else %}
+            1 as bases
+            {%- endif %}
+            {%- for column in rates['columns'] %},
+            events.{{ column }}
+            {%- endfor %}
+        from {{ ref(ev['source']) }} as events
+        cross join (
+            select
+                min(point_time) - interval '{{ offset + rate_window }}' second as first_needed,
+                max(point_time) - interval '{{ offset }}' second as last_needed
+            from target_points
+        ) as rate_bounds
+        where
+            events.reject_reason is null
+            and events.event_time >= rate_bounds.first_needed
+            and events.event_time < rate_bounds.last_needed
+    ),
+
+    -- A point's group: its own event's value (event points) or the entity's last value.
+    rate_points as (
+        select
+            target_points.point_id,
+            target_points.point_time - interval '{{ offset }}' second as ts
+            {%- for column in rates['columns'] %},
+            {{ 'target_points.point_' ~ column if ev['points']['event_type'] is not none else 'features.last_' ~ column }} as {{ column }}
+            {%- endfor %}
+        from target_points
+        inner join features on target_points.point_id = features.point_id
+    ),
+
+    {%- for column in [none] + rates['columns'] %}
+    {%- set part = 'partition by ' ~ column ~ ' ' if column else '' %}
+    {%- set peers = 'partition by ' ~ (column ~ ', ' if column else '') ~ 'ts' %}
+
+    -- Outcome and base events in [t - w, t) of {{ 'group ' ~ column if column else 'all groups (the prior)' }}: a
+    -- range frame to t less the events at exactly t, as for the entity features.
+    rate_{{ column or 'all' }} as (
+        select
+            point_id,
+            sum(outcomes) over ({{ part }}order by ts range between interval '{{ rate_window }}' second preceding and current row)
+            - sum(outcomes) over ({{ peers }}) as outcomes,
+            sum(bases) over ({{ part }}order by ts range between interval '{{ rate_window }}' second preceding and current row)
+            - sum(bases) over ({{ peers }}) as bases
+        from (
+            select
+                ts,
+                outcomes,
+                bases,
+                {{ column ~ ',' if column }}
+                cast(null as {{ dbt.type_string() }}) as point_id
+            from rate_events
+            {{ 'where ' ~ column ~ ' is not null' if column }}
+            union all
+            select
+                ts,
+                0 as outcomes,
+                0 as bases,
+                {{ column ~ ',' if column }}
+                point_id
+            from rate_points
+            {{ 'where ' ~ column ~ ' is not null' if column }}
+        ) as rate_stream
+    ),
+    {%- endfor %}
+
+    -- Smoothed toward the rate of all groups: (outcomes + w * prior) / (bases + w); a point
+    -- with no group value gets the prior, and no base event in the window at all gives NULL.
+    group_rates as (
+        select
+            rate_points.point_id
+            {%- for column in rates['columns'] %},
+            (coalesce(rate_{{ column }}.outcomes, 0) + {{ weight }} * rate_all.outcomes / nullif(cast(rate_all.bases as double), 0))
+            / (coalesce(rate_{{ column }}.bases, 0) + {{ weight }}) as {{ rate_columns[loop.index0] }}
+            {%- endfor %}
+        from rate_points
+        inner join rate_all on rate_points.point_id = rate_all.point_id
+        {%- for column in rates['columns'] %}
+        left join rate_{{ column }} on rate_points.point_id = rate_{{ column }}.point_id
+        {%- endfor %}
+    ),
+    {%- endif %}
+
     final as (
         select
             target_points.*,
             {%- for column in spec['features']['numeric'] + spec['features']['categorical'] if not column.startswith('point_') %}
-            features.{{ column }}{{ "," if not loop.last }}
+            {{ 'group_rates' if column in rate_columns else 'features' }}.{{ column }}{{ "," if not loop.last }}
             {%- endfor %}
         from target_points
         inner join features on target_points.point_id = features.point_id
+        {%- if rate_columns %}
+        inner join group_rates on target_points.point_id = group_rates.point_id
+        {%- endif %}
     )
 
     select * from final

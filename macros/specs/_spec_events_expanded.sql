@@ -36,6 +36,28 @@
     {%- if events['entity_cap'] < 1 -%}
         {{ exceptions.raise_compiler_error(fail ~ "field 'events.entity_cap' must be at least 1") }}
     {%- endif -%}
+    {%- set rates = events['group_rates'] -%}
+    {%- for field, columns, kind in [
+        ('outcome.where', outcome['where'] | list, 'categorical'),
+        ('outcome.at_least', outcome['at_least'] | list, 'numeric'),
+        ('group_rates.columns', rates['columns'], 'categorical'),
+    ] -%}
+        {%- for column in columns if column not in events[kind] -%}
+            {{ exceptions.raise_compiler_error(fail ~ "field 'events." ~ field ~ "' names '" ~ column ~ "', which is not in events." ~ kind) }}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- for column, values in outcome['where'].items() if not values -%}
+        {{ exceptions.raise_compiler_error(fail ~ "field 'events.outcome.where." ~ column ~ "' must list at least one value") }}
+    {%- endfor -%}
+    {%- if rates['columns'] | unique | list | length != rates['columns'] | length -%}
+        {{ exceptions.raise_compiler_error(fail ~ "field 'events.group_rates.columns' lists a column twice") }}
+    {%- endif -%}
+    {%- if rates['window'] is not none and warehouse_ml.duration_seconds(rates['window']) == 0 -%}
+        {{ exceptions.raise_compiler_error(fail ~ "field 'events.group_rates.window' must be longer than 0") }}
+    {%- endif -%}
+    {%- if rates['prior_weight'] <= 0 -%}
+        {{ exceptions.raise_compiler_error(fail ~ "field 'events.group_rates.prior_weight' must be more than 0") }}
+    {%- endif -%}
     {%- for field in ['source', 'entity_key', 'group_key', 'label'] if raw.get(field) is not none -%}
         {{ exceptions.raise_compiler_error(fail ~ "field '" ~ field ~ "' is derived from events.source in an event spec; remove it") }}
     {%- endfor -%}
@@ -66,6 +88,9 @@
         {%- for k in top -%}{%- do numeric.append('type' ~ k ~ '_week' ~ week) -%}{%- endfor -%}
     {%- endfor -%}
     {%- do numeric.append('hours_since_last_event') -%}
+    {%- for column in rates['columns'] -%}
+        {%- do numeric.append(column ~ '_rate_' ~ warehouse_ml.window_label(warehouse_ml.group_rate_window(events))) -%}
+    {%- endfor -%}
     {%- set categorical = [] -%}
     {%- for edge in ['last', 'first'] -%}
         {%- for column in events['categorical'] -%}{%- do categorical.append(edge ~ '_' ~ column) -%}{%- endfor -%}

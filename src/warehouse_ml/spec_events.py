@@ -26,6 +26,7 @@ __all__ = [
     "duration_seconds",
     "event_feature_columns",
     "expand_events",
+    "group_rate_window",
     "window_label",
 ]
 
@@ -56,6 +57,14 @@ def window_label(seconds: int) -> str:
     return f"{seconds}s"
 
 
+def group_rate_window(events: Mapping[str, Any]) -> int:
+    """Seconds of look-back of the group rates: their own window or the longest look-back."""
+    if events["group_rates"]["window"] is not None:
+        return duration_seconds(events["group_rates"]["window"])
+    reach = [duration_seconds(w) for w in events["windows"]] + [events["rolling_weeks"] * 604800]
+    return max(reach)
+
+
 def event_feature_columns(events: Mapping[str, Any]) -> tuple[list[str], list[str]]:
     """The (numeric, categorical) feature columns of a validated ``events`` section."""
     top = range(1, events["top_event_types"] + 1)
@@ -68,6 +77,8 @@ def event_feature_columns(events: Mapping[str, Any]) -> tuple[list[str], list[st
     for week in range(1, events["rolling_weeks"] + 1):
         numeric += [f"events_week{week}", *(f"type{k}_week{week}" for k in top)]
     numeric.append("hours_since_last_event")
+    rate_label = window_label(group_rate_window(events)) if events["group_rates"]["columns"] else ""
+    numeric += [f"{column}_rate_{rate_label}" for column in events["group_rates"]["columns"]]
     categorical = [f"{edge}_{c}" for edge in ("last", "first") for c in events["categorical"]]
     if events["points"]["event_type"] is not None:
         categorical += [f"point_{column}" for column in events["categorical"]]
@@ -100,6 +111,33 @@ def _check_events(events: Mapping[str, Any], fail: Callable[[str], Exception]) -
             raise fail(f"field 'events.{name}' must not be negative")
     if events["entity_cap"] < 1:
         raise fail("field 'events.entity_cap' must be at least 1")
+    _check_properties(events, fail)
+
+
+def _check_properties(events: Mapping[str, Any], fail: Callable[[str], Exception]) -> None:
+    """Outcome conditions and group rates name declared properties (and so reach SQL only as
+    validated column names)."""
+    outcome, rates = events["outcome"], events["group_rates"]
+    uses = [
+        ("outcome.where", list(outcome["where"]), "categorical"),
+        ("outcome.at_least", list(outcome["at_least"]), "numeric"),
+        ("group_rates.columns", rates["columns"], "categorical"),
+    ]
+    for field, columns, kind in uses:
+        for column in columns:
+            if column not in events[kind]:
+                raise fail(
+                    f"field 'events.{field}' names '{column}', which is not in events.{kind}"
+                )
+    for column, values in outcome["where"].items():
+        if not values:
+            raise fail(f"field 'events.outcome.where.{column}' must list at least one value")
+    if len(set(rates["columns"])) != len(rates["columns"]):
+        raise fail("field 'events.group_rates.columns' lists a column twice")
+    if rates["window"] is not None and duration_seconds(rates["window"]) == 0:
+        raise fail("field 'events.group_rates.window' must be longer than 0")
+    if rates["prior_weight"] <= 0:
+        raise fail("field 'events.group_rates.prior_weight' must be more than 0")
 
 
 def expand_events(

@@ -75,6 +75,20 @@ def test_event_points_add_the_point_event_properties(tmp_path: Path) -> None:
     assert categorical == ["last_country", "first_country", "point_country"]
 
 
+def test_group_rates_are_named_by_column_and_window(tmp_path: Path) -> None:
+    rates = {"columns": ["country"]}
+    spec = load_spec_file(write_spec(tmp_path, with_events(group_rates=rates)), root=tmp_path)
+    # The default window is the longest look-back: two rolling weeks here.
+    assert spec["features"]["numeric"][-1] == "country_rate_14d"
+    spec = with_events(group_rates={**rates, "window": "1 hour"})
+    assert load_spec_file(write_spec(tmp_path, spec), root=tmp_path)["features"]["numeric"][
+        -2:
+    ] == ["hours_since_last_event", "country_rate_1h"]
+
+
+OUTCOME = EVENTS["events"]["outcome"]
+
+
 def with_events(**changes) -> dict:
     return {**EVENTS, "events": {**EVENTS["events"], **changes}}
 
@@ -95,6 +109,12 @@ def with_events(**changes) -> dict:
         (with_events(entity_cap=0), "at least 1"),
         (with_events(windows=[], rolling_weeks=0), "no feature"),
         (with_events(colour="red"), "unknown field 'events.colour'"),
+        (with_events(group_rates={"columns": ["city"]}), "names 'city', which is not in"),
+        (with_events(group_rates={"columns": ["country"], "prior_weight": 0}), "more than 0"),
+        (with_events(outcome={**OUTCOME, "where": {"amount": ["1"]}}), "not in events.categorical"),
+        (with_events(outcome={**OUTCOME, "where": {"country": []}}), "at least one value"),
+        (with_events(outcome={**OUTCOME, "at_least": {"country": 5}}), "not in events.numeric"),
+        (with_events(outcome={**OUTCOME, "at_least": {"amount": "x"}}), "must be a number"),
         ({**EVENTS, "label": {"column": "x", "kind": "binary", "positive": "1"}}, "'label'"),
         ({**EVENTS, "features": {"numeric": ["x"]}}, "'features.numeric' is derived"),
         ({**EVENTS, "split": {"method": "hash"}}, "splits by point time"),

@@ -118,6 +118,7 @@ EVENT_SPEC = {"source": None, "entity_key": None, "label": None, "features": Non
         # Event specs: a look-back window cannot reach past t, and derived fields are refused.
         (EVENT_SPEC | {"events": EVENTS | {"windows": ["-1 hour"]}}, "'events.windows[0]'"),
         (EVENT_SPEC | {"events": EVENTS | {"outcome": {"horizon": "1 day"}}}, "event_types and"),
+        (EVENT_SPEC | {"events": EVENTS | {"group_rates": {"columns": ["city"]}}}, "'city', which"),
         (EVENT_SPEC | {"events": EVENTS, "entity_key": "event_id"}, "'entity_key' is derived"),
     ],
 )
