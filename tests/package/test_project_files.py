@@ -64,7 +64,7 @@ def schema_field_paths(fields: dict, path: str = "") -> list[str]:
             out += schema_field_paths(rule["fields"], where)
         elif rule["type"] == "list" and rule["items"]["type"] == "object":
             out += schema_field_paths(rule["items"]["fields"], where + "[]")
-        elif rule["type"] == "map":
+        elif rule["type"] == "map" and rule["values"]["type"] == "object":
             out += schema_field_paths(rule["values"]["fields"], where + ".<name>")
     return out
 
