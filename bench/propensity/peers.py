@@ -73,13 +73,18 @@ def calibrated_metrics(raw: dict[str, np.ndarray], y: dict[str, np.ndarray]) -> 
     return out
 
 
-def load_points(db: str, spec: str) -> pd.DataFrame:
+def labelled_rows(db: str, spec: str, relation: str, columns: str = "*") -> pd.DataFrame:
+    """The spec's points in ``relation`` that have a label and a split, by point id."""
     with duckdb.connect(db, read_only=True) as con:
-        points = con.execute(
-            "select * exclude (model_name, in_entity_cap) from int_event_points"
+        return con.execute(
+            f"select {columns} from {relation}"
             " where model_name = ? and label is not null and split is not null order by point_id",
             [spec],
         ).df()
+
+
+def load_points(db: str, spec: str) -> pd.DataFrame:
+    points = labelled_rows(db, spec, "int_event_points", "* exclude (model_name, in_entity_cap)")
     return points.dropna(axis=1, how="all")
 
 
@@ -238,12 +243,7 @@ def run_pandas_xgb(spec: str, db: str, landing: Path, out: Path) -> dict:
 
 
 def run_sklearn_lr(spec: str, db: str) -> dict:
-    with duckdb.connect(db, read_only=True) as con:
-        examples = con.execute(
-            "select * from int_event_examples"
-            " where model_name = ? and label is not null and split is not null order by point_id",
-            [spec],
-        ).df()
+    examples = labelled_rows(db, spec, "int_event_examples")
     features = examples.drop(columns=KEYS).dropna(axis=1, how="all")
     categorical = [c for c in features if not is_numeric_dtype(features[c])]
     numeric = [c for c in features if c not in categorical]

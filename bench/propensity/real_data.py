@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import is_numeric_dtype
 
+from warehouse_ml.dbt_project import copy_dbt_project
 from warehouse_ml.spec import spec_file_text
 
 HERE = Path(__file__).resolve().parent
@@ -33,16 +34,6 @@ ROOT = HERE.parents[1]
 DATA = ROOT.parent / "shared" / "data" / "events"
 RESULTS = ROOT / "bench" / "results"
 DBT = str(ROOT / ".venv" / "bin" / "dbt")
-PROJECT_PARTS = (
-    "dbt_project.yml",
-    "profiles.yml",
-    "models",
-    "python_models",
-    "macros",
-    "model_specs",
-    "analyses",
-    "tests/dbt",
-)
 DATASETS = {"retail": "retail_purchase", "bandit": "bandit_click"}
 OWN_CLICK_SQL = """
     with impressions as (
@@ -89,14 +80,8 @@ def write_landing(dataset: str, folder: Path) -> None:
 
 
 def copy_project(dest: Path, dataset: str) -> None:
-    """As tests/pipeline/conftest.py copy_project(), plus this dataset's staging model and spec."""
-    for part in PROJECT_PARTS:
-        source = ROOT / part
-        if source.is_dir():
-            shutil.copytree(source, dest / part)
-        else:
-            (dest / part).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy(source, dest / part)
+    """A copy of the dbt project, plus this dataset's staging model and spec."""
+    copy_dbt_project(ROOT, dest)
     shutil.copy(HERE / f"stg_events__{dataset}.sql", dest / "models" / "staging")
     spec = DATASETS[dataset]
     body = (HERE / f"{spec}.yml").read_text()

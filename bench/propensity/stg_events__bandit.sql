@@ -3,7 +3,9 @@
 {#- Open Bandit (event log `bandit`): one row per impression, plus a `click`
     event one second after each clicked impression. There is no user id: the
     entity is the user-feature combination. The log has no event-type field,
-    so `policy` fills the macro's required event_type and is replaced. -#}
+    so `policy` fills the macro's required event_type and is replaced. Both
+    kinds of row keep the staged columns in order (DuckDB's `* exclude` and
+    `* replace`; the benchmark runs on DuckDB only). -#}
 
 with staged as (
     {{ warehouse_ml.stage_event_records(
@@ -23,39 +25,21 @@ with staged as (
 
 impressions as (
     select
-        event_id,
-        entity_id || '|' || user_feature_1 || '|' || user_feature_2 || '|' || user_feature_3 as entity_id,
-        event_time,
-        'impression' as event_type,
-        item_id,
-        position,
-        campaign,
-        click,
-        source_file,
-        file_format,
-        record,
-        loaded_at,
-        ingested_at,
-        reject_reason
+        * exclude (user_feature_1, user_feature_2, user_feature_3)
+        replace (
+            entity_id || '|' || user_feature_1 || '|' || user_feature_2 || '|' || user_feature_3 as entity_id,
+            'impression' as event_type
+        )
     from staged
 )
 
 select * from impressions
 union all
 select
-    event_id || ':click' as event_id,
-    entity_id,
-    event_time + interval '1' second as event_time,
-    'click' as event_type,
-    item_id,
-    position,
-    campaign,
-    click,
-    source_file,
-    file_format,
-    record,
-    loaded_at,
-    ingested_at,
-    reject_reason
+    * replace (
+        event_id || ':click' as event_id,
+        event_time + interval '1' second as event_time,
+        'click' as event_type
+    )
 from impressions
 where click = '1' and reject_reason is null

@@ -13,8 +13,8 @@ spec with eight rolling-week counts of the top-10 event types plus the
 4. scoring: ``dbt run -s int_event_scoring_points`` with scoring_scope
    hourly vs daily at a fixed score_at (rows scored, seconds).
 
-The project is copied to a temp dir (as tests/pipeline/conftest.py
-copy_project() does, from git HEAD by default: others edit the worktree) with
+The project is copied to a temp dir (warehouse_ml.dbt_project.PROJECT_PARTS,
+from git HEAD by default: others edit the worktree) with
 the spec model_specs/scale_propensity.sql added and bench/profiles.yml as its
 profile (DuckDB memory_limit from --memory-limit). Nothing in the project is
 changed. Writes bench/results/propensity_scale.json and .md (``--smoke``:
@@ -40,6 +40,8 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse_ml.dbt_project import PROJECT_PARTS, copy_dbt_project
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 RESULTS = ROOT / "bench" / "results"
@@ -47,17 +49,6 @@ DBT = str(ROOT / ".venv" / "bin" / "dbt")
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 TARGET_SECONDS = 180
 SPEC_NAME = "scale_propensity"
-#: What a copy of the dbt project needs (tests/pipeline/conftest.py PROJECT_PARTS).
-PROJECT_PARTS = (
-    "dbt_project.yml",
-    "profiles.yml",
-    "models",
-    "python_models",
-    "macros",
-    "model_specs",
-    "analyses",
-    "tests/dbt",
-)
 STEPS = {
     "ingestion": ["ingest_file_manifest", "ingest_event_records", "stg_events__stream"],
     "points_labels": ["int_event_points"],
@@ -183,13 +174,7 @@ def measured(cmd: list[str], cwd: Path, env: dict, timeout: float) -> dict:
 def copy_project(dest: Path, source: str) -> str:
     """The dbt project in dest: from git HEAD (default) or the worktree."""
     if source == "worktree":
-        for part in PROJECT_PARTS:
-            src = ROOT / part
-            if src.is_dir():
-                shutil.copytree(src, dest / part)
-            elif src.exists():
-                (dest / part).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy(src, dest / part)
+        copy_dbt_project(ROOT, dest)
         return "worktree"
     commit = subprocess.run(
         ["git", "rev-parse", source], cwd=ROOT, capture_output=True, text=True, check=True

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -13,6 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from warehouse_ml.dbt_project import copy_dbt_project
 from warehouse_ml.generator import GeneratorConfig, write_sample
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -89,30 +89,9 @@ class Warehouse:
             return con.execute(sql, params or []).df()
 
 
-#: What a copy of the dbt project needs (no data, caches or Python sources:
-#: the package comes from the environment).
-PROJECT_PARTS = (
-    "dbt_project.yml",
-    "profiles.yml",
-    "models",
-    "python_models",
-    "macros",
-    "model_specs",
-    "analyses",
-    "tests/dbt",
-)
-
-
 def copy_project(dest: Path) -> Path:
     """A copy of the dbt project in ``dest``, for tests that add or change model specs."""
-    for part in PROJECT_PARTS:
-        source = ROOT / part
-        if source.is_dir():
-            shutil.copytree(source, dest / part)
-        elif source.exists():
-            (dest / part).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy(source, dest / part)
-    return dest
+    return copy_dbt_project(ROOT, dest)
 
 
 @pytest.fixture(scope="session")

@@ -36,11 +36,7 @@ from reference.drift import (
     numeric_histograms,
 )
 
-pytestmark = [
-    pytest.mark.dbt,
-    # duckdb's .df() trips a pandas 3.1 deprecation inside duckdb itself.
-    pytest.mark.filterwarnings("ignore:The inplace keyword in DataFrame.drop"),
-]
+pytestmark = pytest.mark.dbt
 
 ROOT = Path(__file__).resolve().parents[2]
 DBT = str(Path(sys.executable).with_name("dbt"))

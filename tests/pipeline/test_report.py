@@ -31,11 +31,7 @@ from warehouse_ml.report import (
     rare_value_rows,
 )
 
-pytestmark = [
-    pytest.mark.dbt,
-    # duckdb's .df() trips a pandas 3.1 deprecation inside duckdb itself.
-    pytest.mark.filterwarnings("ignore:The inplace keyword in DataFrame.drop"),
-]
+pytestmark = pytest.mark.dbt
 
 WML = str(Path(sys.executable).with_name("wml"))
 

@@ -78,17 +78,10 @@ class _Campaign:
             + loc
         )
 
-    def probabilities(
-        self,
-        country: IntArray,
-        os_: IntArray,
-        browser: IntArray,
-        dtype: IntArray,
-        lat: FloatArray,
-        long: FloatArray,
-    ) -> FloatArray:
-        """True P(offer | features), shape (n, K), rows summing to 1."""
-        return _softmax(self.temperature * self.raw_logits(country, os_, browser, dtype, lat, long))
+    def probabilities(self, *features: IntArray | FloatArray) -> FloatArray:
+        """True P(offer | features), shape (n, K), rows summing to 1; ``features`` are
+        :meth:`raw_logits`'s arguments, in its order."""
+        return _softmax(self.temperature * self.raw_logits(*features))
 
 
 def _softmax(z: FloatArray) -> FloatArray:

@@ -51,6 +51,18 @@ def _table(rows: Sequence[Mapping[str, Any]], columns: Sequence[tuple[str, str]]
     )
 
 
+def _grid_section(
+    section_id: str, title: str, intro: str, figures: Sequence[str], empty: str
+) -> str:
+    """A section of chart figures in a grid under its heading and an introduction
+    (``intro``, HTML); ``empty`` (HTML) stands in for the grid when there are no figures."""
+    body = "".join(figures) or f'<p class="empty">{empty}</p>'
+    return (
+        f'<section id="{section_id}"><h2>{title}</h2><p>{intro}</p>'
+        f'<div class="grid">{body}</div></section>'
+    )
+
+
 def _session_labels(data: ReportData) -> tuple[dict[str, int], list[str]]:
     """Session id -> position, and the x-axis labels (S1, S2, ...)."""
     index = {s["invocation_id"]: i for i, s in enumerate(data.sessions)}
@@ -153,13 +165,14 @@ def _section_quality(data: ReportData) -> str:
                 data_metric=metric,
             )
         )
-    body = "".join(figures) or '<p class="empty">No metrics recorded yet.</p>'
-    return (
-        '<section id="quality"><h2>Model quality per session</h2>'
-        "<p>Test-split metrics of the model serving each campaign, recorded by every build "
+    return _grid_section(
+        "quality",
+        "Model quality per session",
+        "Test-split metrics of the model serving each campaign, recorded by every build "
         "(<code>ml_metrics</code>, one line per campaign). Lower is better for "
-        "<code>hamming_loss</code> and <code>log_loss</code>, higher for <code>macro_f1</code>.</p>"
-        f'<div class="grid">{body}</div></section>'
+        "<code>hamming_loss</code> and <code>log_loss</code>, higher for <code>macro_f1</code>.",
+        figures,
+        "No metrics recorded yet.",
     )
 
 
@@ -177,12 +190,13 @@ def _section_confusion(data: ReportData) -> str:
                 data_model=item["model_id"],
             )
         )
-    body = "".join(figures) or '<p class="empty">No serving model has a confusion matrix.</p>'
-    return (
-        '<section id="confusion"><h2>Confusion matrix per serving model</h2>'
-        "<p>Test split of each champion serving now: rows are the offer converted on, columns "
-        "the offer predicted (<code>ml_metrics_latest</code>).</p>"
-        f'<div class="grid">{body}</div></section>'
+    return _grid_section(
+        "confusion",
+        "Confusion matrix per serving model",
+        "Test split of each champion serving now: rows are the offer converted on, columns "
+        "the offer predicted (<code>ml_metrics_latest</code>).",
+        figures,
+        "No serving model has a confusion matrix.",
     )
 
 
@@ -276,16 +290,17 @@ def _section_drift(data: ReportData) -> str:
                 data_campaign=campaign,
             )
         )
-    body = "".join(figures) or '<p class="empty">No drift measured yet.</p>'
-    return (
-        '<section id="drift"><h2>Drift per campaign</h2>'
-        "<p>Feature drift is D(current ‖ training) on histograms of each model input: the "
+    return _grid_section(
+        "drift",
+        "Drift per campaign",
+        "Feature drift is D(current ‖ training) on histograms of each model input: the "
         "campaign's newest batch of requests against the training split of the serving model "
         "(categorical values with an unseen bucket, lat/long in training-quantile bins, "
         "smoothed). Prediction drift compares Gaussians fitted to the predicted offer's "
         "probability with the previous session and with the test split. Red bars exceed "
-        "<code>drift_threshold</code> (<code>ml_drift</code>).</p>"
-        f'<div class="grid">{body}</div></section>'
+        "<code>drift_threshold</code> (<code>ml_drift</code>).",
+        figures,
+        "No drift measured yet.",
     )
 
 
@@ -318,14 +333,15 @@ def _section_rare_values(data: ReportData) -> str:
                 data_column=column,
             )
         )
-    body = "".join(figures) or '<p class="empty">No fitted categories.</p>'
-    return (
-        '<section id="rare-values"><h2>Rare values before and after handling</h2>'
-        "<p>Training rows holding each value before rare-value handling and among the rows the "
+    return _grid_section(
+        "rare-values",
+        "Rare values before and after handling",
+        "Training rows holding each value before rare-value handling and among the rows the "
         "model learns from (<code>eda_rare_values</code>; the seed's Data Wrangler views). "
         f"The {RARE_VALUES_SHOWN} most frequent values are shown one by one, the others are "
-        "summed into a row of more (common) values and a row of rare values.</p>"
-        f'<div class="grid">{body}</div></section>'
+        "summed into a row of more (common) values and a row of rare values.",
+        figures,
+        "No fitted categories.",
     )
 
 
@@ -378,14 +394,15 @@ def _section_probabilities(data: ReportData) -> str:
                 data_campaign=campaign,
             )
         )
-    body = "".join(figures) or '<p class="empty">No predictions yet.</p>'
-    return (
-        '<section id="probabilities"><h2>Distribution of predicted probabilities</h2>'
-        "<p>How sure the serving model is: the probability of the predicted offer for the "
+    return _grid_section(
+        "probabilities",
+        "Distribution of predicted probabilities",
+        "How sure the serving model is: the probability of the predicted offer for the "
         "campaign's current requests (<code>ml_drift_requests</code>, its newest batch, as "
         "scored in <code>offer_predictions</code>), in bins of "
-        f"{1 / PROBABILITY_BINS:.2f}.</p>"
-        f'<div class="grid">{body}</div></section>'
+        f"{1 / PROBABILITY_BINS:.2f}.",
+        figures,
+        "No predictions yet.",
     )
 
 
@@ -407,13 +424,14 @@ def _section_reliability(data: ReportData) -> str:
                 data_model_name=item["model_name"],
             )
         )
-    body = "".join(figures) or '<p class="empty">No serving binary model.</p>'
-    return (
-        '<section id="reliability"><h2>Reliability of binary models</h2>'
-        "<p>Test split of each serving binary model (<code>ml_models.metrics</code>): the share "
+    return _grid_section(
+        "reliability",
+        "Reliability of binary models",
+        "Test split of each serving binary model (<code>ml_models.metrics</code>): the share "
         "of positives against the mean predicted probability in 10 equal-width bins, after and "
-        "before calibration; a calibrated model follows the diagonal.</p>"
-        f'<div class="grid">{body}</div></section>'
+        "before calibration; a calibrated model follows the diagonal.",
+        figures,
+        "No serving binary model.",
     )
 
 
