@@ -52,11 +52,24 @@
         select * from {{ points }}
     ),
 
-    bounds as (
-        select
-            min(point_time) - interval '{{ offset + longest }}' second as first_needed,
-            max(point_time) - interval '{{ offset }}' second as last_needed
-        from target_points
+    {%- set rates = ev['group_rates'] %}
+    {%- set rate_window = warehouse_ml.group_rate_window(ev) if rates['columns'] else 0 %}
+
+    -- The accepted events any feature of these points can see; older history would
+    -- not change a feature (every window and "last" value is capped to its reach).
+    logged as (
+        select events.*
+        from {{ ref(ev['source']) }} as events
+        cross join (
+            select
+                min(point_time) - interval '{{ offset + [longest, rate_window] | max }}' second as first_needed,
+                max(point_time) - interval '{{ offset }}' second as last_needed
+            from target_points
+        ) as bounds
+        where
+            events.reject_reason is null
+            and events.event_time >= bounds.first_needed
+            and events.event_time < bounds.last_needed
     ),
 
     point_entities as (
@@ -65,24 +78,19 @@
 
     history as (
         select
-            events.entity_id,
-            events.event_time,
-            events.event_id,
+            logged.entity_id,
+            logged.event_time,
+            logged.event_id,
             coalesce(ranks.type_rank, 0) as type_rank
             {%- for column in ev['numeric'] + ev['categorical'] %},
-            events.{{ column }}
+            logged.{{ column }}
             {%- endfor %}
-        from {{ ref(ev['source']) }} as events
-        inner join point_entities on events.entity_id = point_entities.entity_id
-        cross join bounds
+        from logged
+        inner join point_entities on logged.entity_id = point_entities.entity_id
         left join {{ ranks }} as ranks
             on
                 ranks.model_name = {{ name }}
-                and events.event_type = ranks.event_type
-        where
-            events.reject_reason is null
-            and events.event_time >= bounds.first_needed
-            and events.event_time < bounds.last_needed
+                and logged.event_type = ranks.event_type
     ),
 
     stream as (
@@ -196,39 +204,27 @@
         where windowed.is_event = 0
     ),
 
-    {%- set rates = ev['group_rates'] %}
     {%- set rate_columns = [] %}
     {%- if rates['columns'] %}
-    {%- set rate_window = warehouse_ml.group_rate_window(ev) %}
     {%- set rate_label = warehouse_ml.window_label(rate_window) %}
     {%- set weight = rates['prior_weight'] | float %}
     {%- for column in rates['columns'] %}{%- do rate_columns.append(column ~ '_rate_' ~ rate_label) %}{%- endfor %}
 
-    -- Group rates read every entity's events in the rate window before the points
-    -- (a group spans entities), once for all group columns.
+    -- Group rates read every entity's events (a group spans entities).
     rate_events as (
         select
-            events.event_time as ts,
-            case when {{ warehouse_ml.event_outcome_condition(ev, 'events') }} then 1 else 0 end as outcomes,
+            event_time as ts,
+            case when {{ warehouse_ml.event_outcome_condition(ev) }} then 1 else 0 end as outcomes,
             {%- if ev['points']['event_type'] is not none %}
-            case when events.event_type = {{ warehouse_ml.quote_literal(ev['points']['event_type']) }} then 1 else 0 end as bases
+            case when event_type = {{ warehouse_ml.quote_literal(ev['points']['event_type']) }} then 1 else 0 end as bases
             {%- else %}
             1 as bases
             {%- endif %}
             {%- for column in rates['columns'] %},
-            events.{{ column }}
+            {{ column }}
             {%- endfor %}
-        from {{ ref(ev['source']) }} as events
-        cross join (
-            select
-                min(point_time) - interval '{{ offset + rate_window }}' second as first_needed,
-                max(point_time) - interval '{{ offset }}' second as last_needed
-            from target_points
-        ) as rate_bounds
-        where
-            events.reject_reason is null
-            and events.event_time >= rate_bounds.first_needed
-            and events.event_time < rate_bounds.last_needed
+        from logged
+        where event_time >= (select min(point_time) from target_points) - interval '{{ offset + rate_window }}' second
     ),
 
     -- A point's group: its own event's value (event points) or the entity's last value.

@@ -4,7 +4,7 @@
 {% macro event_point_id(spec, entity, time, number) -%}
     cast(
         {{ warehouse_ml.quote_literal(spec['name'] ~ ':') }} || {{ entity }} || '@'
-        || cast({{ time }} as {{ dbt.type_string() }}) || '#' || cast({{ number }} as {{ dbt.type_string() }})
+        || {{ warehouse_ml.timestamp_text(time) }} || '#' || cast({{ number }} as {{ dbt.type_string() }})
         as {{ dbt.type_string() }}
     )
 {%- endmacro %}

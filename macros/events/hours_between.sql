@@ -5,7 +5,8 @@
 {%- endmacro %}
 
 {% macro default__hours_between(earlier, later) -%}
-    date_diff('millisecond', {{ earlier }}, {{ later }}) / 3600000.0
+    {#- A double divisor: Trino would keep `/ 3600000.0` in decimal(p, 1), rounding to 0.1 hour. -#}
+    cast(date_diff('millisecond', {{ earlier }}, {{ later }}) as double) / 3600000
 {%- endmacro %}
 
 {% macro duckdb__hours_between(earlier, later) -%}

@@ -1,7 +1,8 @@
 """Copy landed files into Trino's landing source tables, read by DuckDB's own reader.
 
-Trino cannot read the landing folders, so the ingestion models read two
-source tables instead (``models/ingestion/_ingestion__sources.yml``)::
+Trino cannot read the landing folders, so the ingestion models (conversions,
+requests and every event log) read two source tables instead
+(``models/ingestion/_ingestion__sources.yml``)::
 
     landed_records (load_id, dataset, source_file, file_format, record, parse_error)
     landed_files   (load_id, dataset, source_file, file_format, n_records, loaded_at)
@@ -23,6 +24,7 @@ load interrupted half-way is simply done again by the next run.
 from __future__ import annotations
 
 import contextlib
+import re
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -58,6 +60,8 @@ LANDED_FILES_COLUMNS: tuple[tuple[str, str], ...] = (
     ("loaded_at", "timestamp(6) with time zone"),
 )
 _PLAN_KEYS = ("dataset", "source_file", "file_format", "sql")
+#: An event log's dataset (macro landing_folders: var events_dir and var event_logs).
+_EVENT_LOG = re.compile(r"^event_log:[a-z_][a-z0-9_]*$")
 _BATCH_ROWS = 20_000
 
 
@@ -93,7 +97,9 @@ def _validate_plan(plan: Sequence[Mapping[str, Any]]) -> None:
         missing = [k for k in _PLAN_KEYS if not isinstance(entry.get(k), str)]
         if missing:
             raise ValueError(f"landing plan entry {dict(entry)!r:.200} lacks {missing}")
-        if entry["dataset"] not in ("conversions", "requests"):
+        if entry["dataset"] not in ("conversions", "requests") and not _EVENT_LOG.match(
+            entry["dataset"]
+        ):
             raise ValueError(f"landing plan: unknown dataset {entry['dataset']!r}")
 
 

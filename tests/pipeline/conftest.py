@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -11,9 +12,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 
 from warehouse_ml.dbt_project import copy_dbt_project
 from warehouse_ml.generator import GeneratorConfig, write_sample
+from warehouse_ml.spec import spec_file_text
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared"
@@ -92,6 +95,31 @@ class Warehouse:
 def copy_project(dest: Path) -> Path:
     """A copy of the dbt project in ``dest``, for tests that add or change model specs."""
     return copy_dbt_project(ROOT, dest)
+
+
+def write_jsonl(path: Path, records: list[dict]) -> None:
+    """JSON lines, one record a line (the event logs' landed format)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+
+
+def event_spec_warehouse(base: Path, spec: dict, records: list[dict]) -> Warehouse:
+    """A warehouse over a copy of the project with one more (event) spec and one
+    hand-written event log, ``records``; no offers are landed."""
+    for folder in ("landing", "requests"):
+        (base / folder).mkdir()
+    write_jsonl(base / "events" / "log.json", records)
+    project = copy_project(base / "project")
+    (project / "model_specs" / f"{spec['name']}.sql").write_text(
+        spec_file_text(spec["name"], yaml.safe_dump(spec, sort_keys=False))
+    )
+    return Warehouse(
+        base / "w.duckdb",
+        base / "landing",
+        base / "requests",
+        project=project,
+        events=base / "events",
+    )
 
 
 @pytest.fixture(scope="session")

@@ -7,14 +7,8 @@ worked out by hand in the comments, independently of the SQL.
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
-import yaml
-from conftest import Warehouse, copy_project
-
-from warehouse_ml.spec import spec_file_text
+from conftest import Warehouse, event_spec_warehouse, write_jsonl
 
 pytestmark = pytest.mark.dbt
 
@@ -65,28 +59,10 @@ REJECTS = {
 }
 
 
-def write_jsonl(path: Path, records: list[dict]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(json.dumps(r) + "\n" for r in records))
-
-
 @pytest.fixture(scope="module")
 def wh(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
     base = tmp_path_factory.mktemp("event_edges")
-    for folder in ("landing", "requests"):
-        (base / folder).mkdir()
-    write_jsonl(base / "events" / "log.json", EVENTS + list(REJECTS.values()))
-    project = copy_project(base / "project")
-    (project / "model_specs" / "edge_case.sql").write_text(
-        spec_file_text("edge_case", yaml.safe_dump(SPEC, sort_keys=False))
-    )
-    wh = Warehouse(
-        base / "w.duckdb",
-        base / "landing",
-        base / "requests",
-        project=project,
-        events=base / "events",
-    )
+    wh = event_spec_warehouse(base, SPEC, EVENTS + list(REJECTS.values()))
     wh.dbt(
         "build",
         "-s",

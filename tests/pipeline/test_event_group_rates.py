@@ -9,15 +9,11 @@ worked out by hand in the comments.
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pandas as pd
 import pytest
-import yaml
-from conftest import Warehouse, copy_project
+from conftest import Warehouse, event_spec_warehouse
 
-from warehouse_ml.spec import load_spec_file, spec_file_text
+from warehouse_ml.spec import load_spec_file
 
 pytestmark = pytest.mark.dbt
 
@@ -67,22 +63,7 @@ EVENTS = [
 
 @pytest.fixture(scope="module")
 def wh(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
-    base = tmp_path_factory.mktemp("group_rates")
-    for folder in ("landing", "requests", "events"):
-        (base / folder).mkdir()
-    (base / "events" / "log.json").write_text("".join(json.dumps(e) + "\n" for e in EVENTS))
-    project = copy_project(base / "project")
-    (project / "model_specs" / "click_edge.sql").write_text(
-        spec_file_text("click_edge", yaml.safe_dump(SPEC, sort_keys=False))
-    )
-    wh = Warehouse(
-        base / "w.duckdb",
-        base / "landing",
-        base / "requests",
-        project=project,
-        events=base / "events",
-    )
-    wh.meta = {"project": str(project)}
+    wh = event_spec_warehouse(tmp_path_factory.mktemp("group_rates"), SPEC, EVENTS)
     wh.dbt("build", "-s", "+int_event_examples", "--vars", "{model_specs: [click_edge]}")
     return wh
 
@@ -128,7 +109,7 @@ def test_the_outcome_condition_decides_the_label(wh: Warehouse) -> None:
 
 
 def test_both_readers_name_the_same_feature_columns(wh: Warehouse) -> None:
-    project = Path(wh.meta["project"])
+    project = wh.project
     spec = load_spec_file(project / "model_specs" / "click_edge.sql", root=project)
     columns = set(wh.frame("select * from int_event_examples limit 0").columns)
     features = spec["features"]["numeric"] + spec["features"]["categorical"]

@@ -82,3 +82,33 @@ def trino_warehouse(trino_settings) -> Iterator[TrinoWarehouse]:
     wh = TrinoWarehouse(trino_settings)
     yield wh
     wh.drop()
+
+
+def folders_env(landing: Path, requests: Path, events: Path) -> dict[str, str]:
+    """The WML_* variables naming the three landing folders."""
+    return {
+        "WML_LANDING_DIR": str(landing),
+        "WML_REQUESTS_DIR": str(requests),
+        "WML_EVENTS_DIR": str(events),
+    }
+
+
+def build_on_duckdb(path: Path, folders: dict[str, str], dbt_vars: str):
+    """`dbt build` into a new DuckDB file; a read-only connection to it."""
+    import duckdb
+
+    env = {**os.environ, "WML_TARGET": "duckdb", "WML_DUCKDB_PATH": str(path), **folders}
+    run([str(BIN / "dbt"), "build", "--vars", dbt_vars], env, "dbt build on DuckDB")
+    return duckdb.connect(str(path), read_only=True)
+
+
+def run_on_trino(wh: TrinoWarehouse, folders: dict[str, str], dbt_vars: str) -> TrinoWarehouse:
+    """`wml run --target trino` into the warehouse's fresh schema (its log in ``wh.log``)."""
+    env = {**wh.env, **folders}
+    proc = run(
+        [str(BIN / "wml"), "run", "--target", "trino", "--vars", dbt_vars],
+        env,
+        "wml run --target trino",
+    )
+    wh.log = proc.stdout
+    return wh

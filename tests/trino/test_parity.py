@@ -10,7 +10,6 @@ exercised. Both engines read the same folders.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import BIN, run
+from conftest import BIN, build_on_duckdb, folders_env, run, run_on_trino
 
 from reference.frames import normalised
 from reference.records import seed_record
@@ -111,39 +110,20 @@ def sample(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def duck(sample, tmp_path_factory):
-    import duckdb
+def folders(sample) -> dict[str, str]:
+    return folders_env(sample / "landing", sample / "requests", sample / "no_events")
 
-    path = tmp_path_factory.mktemp("duck") / "warehouse.duckdb"
-    env = {
-        **os.environ,
-        "WML_TARGET": "duckdb",
-        "WML_DUCKDB_PATH": str(path),
-        "WML_LANDING_DIR": str(sample / "landing"),
-        "WML_REQUESTS_DIR": str(sample / "requests"),
-        "WML_EVENTS_DIR": str(sample / "no_events"),
-    }
-    run([str(BIN / "dbt"), "build", "--vars", VARS], env, "dbt build on DuckDB")
-    con = duckdb.connect(str(path), read_only=True)
+
+@pytest.fixture(scope="module")
+def duck(folders, tmp_path_factory):
+    con = build_on_duckdb(tmp_path_factory.mktemp("duck") / "warehouse.duckdb", folders, VARS)
     yield con
     con.close()
 
 
 @pytest.fixture(scope="module")
-def trino(sample, trino_warehouse):
-    env = {
-        **trino_warehouse.env,
-        "WML_LANDING_DIR": str(sample / "landing"),
-        "WML_REQUESTS_DIR": str(sample / "requests"),
-        "WML_EVENTS_DIR": str(sample / "no_events"),
-    }
-    proc = run(
-        [str(BIN / "wml"), "run", "--target", "trino", "--vars", VARS],
-        env,
-        "wml run --target trino",
-    )
-    trino_warehouse.log = proc.stdout
-    return trino_warehouse
+def trino(folders, trino_warehouse):
+    return run_on_trino(trino_warehouse, folders, VARS)
 
 
 def _duck(con, sql: str) -> pd.DataFrame:

@@ -22,7 +22,8 @@ features_{{ loop.index }} as (
 {%- endfor %}
 
 examples as (
-    {%- for spec in specs %}
+    {%- set string = dbt.type_string() %}
+    {%- call(spec, i) warehouse_ml.union_event_specs(specs, [['label', 'integer'], ['split', string], ['reject_reason', string]]) %}
     select
         model_name,
         point_id,
@@ -30,18 +31,10 @@ examples as (
         point_time,
         label,
         split,
-        cast(null as {{ dbt.type_string() }}) as reject_reason,
+        cast(null as {{ string }}) as reject_reason,
         {{ warehouse_ml.event_feature_list(spec, specs) }}
-    from features_{{ loop.index }}
-    {{ "union all" if not loop.last }}
-    {%- endfor %}
-    {%- if not specs %}
-    {%- set string = dbt.type_string() %}
-    {{ warehouse_ml.empty_select([
-        ['model_name', string], ['point_id', string], ['entity_id', string], ['point_time', 'timestamp'],
-        ['label', 'integer'], ['split', string], ['reject_reason', string],
-    ]) }}
-    {%- endif %}
+    from features_{{ i }}
+    {%- endcall %}
 )
 
 select * from examples

@@ -167,28 +167,22 @@ final_{{ i }} as (
 {%- endfor %}
 
 points as (
-    {%- for spec in specs %}
+    {%- set string = dbt.type_string() %}
+    {%- set columns = [['label', 'integer'], ['split', string], ['in_entity_cap', 'boolean']] %}
+    {%- call(spec, i) warehouse_ml.union_event_specs(specs, columns) %}
     select
         model_name,
         point_id,
         entity_id,
         point_time,
         {%- for column in point_columns %}
-        {{ column if column in spec['features']['categorical'] else 'cast(null as ' ~ dbt.type_string() ~ ')' }} as {{ column }},
+        {{ column if column in spec['features']['categorical'] else 'cast(null as ' ~ string ~ ')' }} as {{ column }},
         {%- endfor %}
         label,
         split,
         in_entity_cap
-    from final_{{ loop.index }}
-    {{ "union all" if not loop.last }}
-    {%- endfor %}
-    {%- if not specs %}
-    {%- set string = dbt.type_string() %}
-    {{ warehouse_ml.empty_select([
-        ['model_name', string], ['point_id', string], ['entity_id', string], ['point_time', 'timestamp'],
-        ['label', 'integer'], ['split', string], ['in_entity_cap', 'boolean'],
-    ]) }}
-    {%- endif %}
+    from final_{{ i }}
+    {%- endcall %}
 )
 
 select * from points

@@ -107,25 +107,19 @@ features_{{ i }} as (
 {%- endfor %}
 
 scoring_points as (
-    {%- for spec in specs %}
+    {%- set string = dbt.type_string() %}
+    {%- set columns = [['reject_reason', string], ['ingested_at', dbt.type_timestamp() ~ ' with time zone']] %}
+    {%- call(spec, i) warehouse_ml.union_event_specs(specs, columns) %}
     select
-        cast({{ warehouse_ml.quote_literal(spec['name']) }} as {{ dbt.type_string() }}) as model_name,
+        cast({{ warehouse_ml.quote_literal(spec['name']) }} as {{ string }}) as model_name,
         point_id,
         entity_id,
         point_time,
-        cast(null as {{ dbt.type_string() }}) as reject_reason,
+        cast(null as {{ string }}) as reject_reason,
         current_timestamp as ingested_at,
         {{ warehouse_ml.event_feature_list(spec, specs) }}
-    from features_{{ loop.index }}
-    {{ "union all" if not loop.last }}
-    {%- endfor %}
-    {%- if not specs %}
-    {%- set string = dbt.type_string() %}
-    {{ warehouse_ml.empty_select([
-        ['model_name', string], ['point_id', string], ['entity_id', string], ['point_time', 'timestamp'],
-        ['reject_reason', string], ['ingested_at', dbt.type_timestamp() ~ ' with time zone'],
-    ]) }}
-    {%- endif %}
+    from features_{{ i }}
+    {%- endcall %}
 )
 
 select * from scoring_points
