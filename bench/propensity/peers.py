@@ -198,7 +198,55 @@ def pandas_features(events: pd.DataFrame, points: pd.DataFrame, ev: dict) -> pd.
     for col in ev.get("categorical", []):
         if f"point_{col}" in points:
             features[f"point_{col}"] = points[f"point_{col}"].to_numpy()
+    rates = ev.get("group_rates") or {}
+    if rates.get("columns"):
+        window = duration_seconds(rates["window"]) if rates.get("window") else longest // US
+        for col in rates["columns"]:
+            group = features[f"point_{col}" if "event_type" in ev["points"] else f"last_{col}"]
+            rate = group_rates(events, p_t - offset, group.to_numpy(dtype=object), col, ev, window)
+            features[f"{col}_rate_{window_label(window)}"] = rate
     return features
+
+
+def group_rates(
+    events: pd.DataFrame, t_us: np.ndarray, group: np.ndarray, col: str, ev: dict, window: int
+) -> np.ndarray:
+    """Outcome over base events of each point's group in [t - window, t), smoothed toward
+    all groups' rate over the same window (events.group_rates), by binary search."""
+    outcome = ev["outcome"]
+    is_outcome = events["event_type"].isin(outcome["event_types"]).to_numpy()
+    for column, values in (outcome.get("where") or {}).items():
+        is_outcome &= events[column].isin(values).to_numpy()
+    for column, least in (outcome.get("at_least") or {}).items():
+        is_outcome &= (events[column] >= least).to_numpy()
+    base_type = ev["points"].get("event_type")
+    is_base = (
+        (events["event_type"] == base_type).to_numpy() if base_type else np.ones(len(events), bool)
+    )
+    ts = _us(events["ts"])
+    lo_t, hi_t = t_us - window * US, t_us
+    start = lo_t.min()  # events before every window count nowhere
+    seen = ts >= start
+
+    def counts(mask: np.ndarray, codes: np.ndarray, point_codes: np.ndarray) -> np.ndarray:
+        mask = mask & seen
+        keys = np.sort((codes[mask] << 47) + ts[mask] - start)
+        hi = np.searchsorted(keys, (point_codes << 47) + hi_t - start, "left")
+        lo = np.searchsorted(keys, (point_codes << 47) + lo_t - start, "left")
+        return (hi - lo).astype(float)
+
+    zeros, point_zeros = np.zeros(len(events), np.int64), np.zeros(len(t_us), np.int64)
+    all_out, all_base = counts(is_outcome, zeros, point_zeros), counts(is_base, zeros, point_zeros)
+    prior = np.divide(all_out, all_base, out=np.full(len(t_us), np.nan), where=all_base > 0)
+    values = pd.Index(pd.unique(events[col].dropna()))
+    codes = values.get_indexer(events[col]).astype(np.int64)
+    point_codes = values.get_indexer(pd.Series(group, dtype=object)).astype(np.int64)
+    # A missing or never-logged group counts nothing: its rate is the prior.
+    known, point_known = codes >= 0, point_codes >= 0
+    n_out = np.where(point_known, counts(is_outcome & known, codes, point_codes), 0.0)
+    n_base = np.where(point_known, counts(is_base & known, codes, point_codes), 0.0)
+    weight = float(ev["group_rates"].get("prior_weight", 100))
+    return (n_out + weight * prior) / (n_base + weight)
 
 
 def _by_split(frame: pd.DataFrame, split: pd.Series) -> dict[str, pd.DataFrame]:

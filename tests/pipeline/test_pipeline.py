@@ -90,6 +90,45 @@ def test_sql_scorer_agrees_with_xgboost_predict(generated):
     assert checked == generated.meta["n_requests"]
 
 
+def test_explanations_are_xgboost_contributions_to_the_predicted_offer(generated):
+    """ml_explanations against XGBoost's own pred_contribs on the registry booster: the
+    predicted offer's three largest contributions, by name, and its margin."""
+    models = generated.frame(
+        "select m.* from ml_models as m join ml_serving_models as s using (model_id) "
+        f"where m.{OFFER}"
+    )
+    explained = generated.frame(f"select * from ml_explanations where {OFFER}")
+    predicted = dict(
+        generated.frame(
+            "select request_id, predicted_offer_id from offer_predictions "
+            "where probability is not null"
+        ).values
+    )
+    features = generated.frame(
+        f"select request_id as row_id, feature_index, value from int_scoring_features where {OFFER}"
+    )
+    assert set(explained["request_id"]) == set(predicted)
+    assert (explained.groupby("request_id").size() == 3).all()
+    for _, model in models.iterrows():
+        booster = xgb.Booster()
+        booster.load_model(bytearray(model["booster_json"].encode()))
+        mine = explained[explained["model_id"] == model["model_id"]]
+        ids = sorted(mine["request_id"].unique())
+        X = long_to_matrix(features, ids, json.loads(model["feature_kinds"]))
+        contribs = booster.predict(xgb.DMatrix(X), pred_contribs=True)
+        margins = booster.predict(xgb.DMatrix(X), output_margin=True)
+        names = json.loads(model["feature_columns"])
+        classes = json.loads(model["classes"])
+        for i, request_id in enumerate(ids):
+            rows = mine[mine["request_id"] == request_id].sort_values("feature_rank")
+            offer = rows["label_value"].iloc[0]
+            assert offer == predicted[request_id]
+            own = contribs[i, classes[offer], :-1]
+            top = [names[j] for j in np.argsort(-own, kind="stable")[:3]]
+            assert rows["feature_name"].tolist() == top
+            assert abs(rows["margin"].iloc[0] - margins[i, classes[offer]]) < 1e-5
+
+
 def test_one_hot_names_are_python_percent_encoding(generated):
     rows = generated.query(
         "select column_name, category, encoded_value, feature_name from fit_category_levels"
