@@ -269,6 +269,22 @@ def test_eda_tables_are_in_the_report(monitoring_report: Report) -> None:
         assert heading in monitoring_report.html
 
 
+def test_global_importance_counts_the_top_reasons(monitoring_report: Report) -> None:
+    html = monitoring_report.html
+    assert "Why the models predict what they do" in html
+    # Recount from ml_explanations in SQL: the column most often a top-3 reason.
+    top = monitoring_report.frame(
+        "select model_name, feature_name, count(distinct request_id) as n "
+        "from ml_explanations group by all order by n desc, avg(contribution) desc limit 1"
+    ).iloc[0]
+    section = html[html.index('<section id="importance">') :]
+    section = section[: section.index("</section>")]
+    assert f"<h3>{top['model_name']}</h3>" in section
+    first_row = section[section.index("<tbody><tr>") :]
+    assert f">{top['feature_name']}<" in first_row[: first_row.index("</tr>")]
+    assert f'title="{top["n"]}"' in first_row[: first_row.index("</tr>")]
+
+
 def test_a_warehouse_without_monitoring_tables_is_refused(tmp_path: Path) -> None:
     empty = tmp_path / "empty.duckdb"
     duckdb.connect(str(empty)).close()

@@ -12,6 +12,7 @@ from warehouse_ml.report.sections import (
     _section_confusion,
     _section_drift,
     _section_eda,
+    _section_importance,
     _section_probabilities,
     _section_quality,
     _section_rare_values,
@@ -74,6 +75,7 @@ def render_report(data: ReportData) -> str:
         _section_rare_values(data),
         _section_probabilities(data),
         _section_reliability(data),
+        _section_importance(data),
         _section_eda(data),
     ]
     nav = " · ".join(
@@ -85,6 +87,7 @@ def render_report(data: ReportData) -> str:
             ("rare-values", "rare values"),
             ("probabilities", "probabilities"),
             ("reliability", "reliability"),
+            ("importance", "importance"),
             ("eda", "EDA"),
         )
     )

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from warehouse_ml.explanations import global_importance
+
 #: Tables the report needs; a warehouse without them was not built with monitoring.
 REQUIRED_TABLES: tuple[str, ...] = (
     "ml_models",
@@ -59,6 +61,7 @@ class ReportData:
     probabilities: list[dict[str, Any]] = field(default_factory=list)
     prediction_stats: list[dict[str, Any]] = field(default_factory=list)
     reliability: list[dict[str, Any]] = field(default_factory=list)
+    importance: list[dict[str, Any]] = field(default_factory=list)
     eda: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
@@ -189,6 +192,11 @@ def collect_report_data(
         order by model_name, group_id, column_name, n_rows_before desc, category
         """,
     )
+    if "ml_explanations" in present:  # DuckDB builds (a dbt Python model)
+        explained = con.execute(
+            "select model_name, request_id, feature_name, contribution from ml_explanations"
+        ).df()
+        data.importance = global_importance(explained).to_dict("records")
     data.reliability = reliability_rows(
         _rows(
             con,

@@ -435,6 +435,26 @@ def _section_reliability(data: ReportData) -> str:
     )
 
 
+def _section_importance(data: ReportData) -> str:
+    tables = []
+    for name in dict.fromkeys(row["model_name"] for row in data.importance):
+        rows = [r for r in data.importance if r["model_name"] == name]
+        columns = [
+            ("feature_name", "input column"),
+            ("n_predictions", "predictions it is a top-3 reason for"),
+            ("mean_contribution", "mean contribution (log-odds)"),
+        ]
+        tables.append(f"<h3>{_esc(name)}</h3>" + _table(rows, columns, "importance"))
+    body = "".join(tables) or '<p class="empty">No explained predictions.</p>'
+    return (
+        '<section id="importance"><h2>Why the models predict what they do</h2><p>'
+        "Global importance per model spec, from <code>ml_explanations</code> (the three "
+        "largest SHAP contributions to each prediction's class): the input columns most "
+        "often among a prediction's top reasons, with their mean contribution then.</p>"
+        f"{body}</section>"
+    )
+
+
 def _section_eda(data: ReportData) -> str:
     eda = data.eda
     parts = [
