@@ -1,0 +1,56 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    full_refresh=false,
+    on_schema_change='append_new_columns',
+) }}
+
+{#- Every prediction served, never replaced: one row per scored request the
+    first time a build scores it, with the model, its fitted state and the
+    scoring engine. Later builds add only requests not logged yet; var
+    `rescore_requests: true` logs every current prediction again (new rows,
+    the old ones stay). An interrupted build appends nothing (one insert). -#}
+{%- set engines = {} %}
+{%- for spec in warehouse_ml.scoring_specs() %}
+{%- do engines.update({spec['name']: spec['scoring']['engine']}) %}
+{%- endfor %}
+{%- set rescore = var('rescore_requests', false) %}
+{%- if rescore not in [true, false] %}
+{{ exceptions.raise_compiler_error("var rescore_requests must be true or false, got '" ~ rescore ~ "'") }}
+{%- endif %}
+
+with predictions as (
+    select * from {{ ref('ml_predictions') }}
+    where scoring_error is null
+),
+
+models as (select * from {{ ref('ml_models') }}),
+
+final as (
+    select
+        predictions.model_name,
+        predictions.request_id,
+        predictions.group_id,
+        predictions.model_id,
+        models.fitted_state_id,
+        cast(case
+            {%- for name, engine in engines.items() %}
+            when predictions.model_name = {{ warehouse_ml.quote_literal(name) }} then {{ warehouse_ml.quote_literal(engine) }}
+            {%- endfor %}
+        end as {{ dbt.type_string() }}) as scoring_engine,
+        predictions.predicted_label,
+        predictions.probability,
+        predictions.positive_probability,
+        predictions.invocation_id,
+        predictions.scored_at
+    from predictions
+    inner join models on predictions.model_id = models.model_id
+    {%- if is_incremental() and not rescore %}
+    where not exists (
+        select 1 from {{ this }} as logged
+        where logged.model_name = predictions.model_name and logged.request_id = predictions.request_id
+    )
+    {%- endif %}
+)
+
+select * from final

@@ -1,0 +1,82 @@
+"""ml_prediction_log: every prediction served is kept, each request logged once
+unless a re-score is asked for, and new requests add only their own rows."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import FAST_VARS, Warehouse
+
+from warehouse_ml.generator import GeneratorConfig, write_sample
+
+pytestmark = pytest.mark.dbt
+
+#: Only what scoring needs: the log and its upstream models.
+SELECT = ["-s", "+ml_prediction_log"]
+
+
+def logged(wh: Warehouse) -> list[tuple]:
+    return wh.query(
+        "select model_name, request_id, invocation_id from ml_prediction_log order by all"
+    )
+
+
+@pytest.fixture(scope="module")
+def wh(make_warehouse) -> Warehouse:
+    wh = make_warehouse("prediction_log")
+    write_sample(wh.path.parent / "sample", GeneratorConfig(n_events=3_000, n_requests=200, seed=9))
+    wh.landing = wh.path.parent / "sample" / "landing"
+    wh.requests = wh.path.parent / "sample" / "requests"
+    wh.build(*SELECT)
+    return wh
+
+
+def test_the_first_build_logs_every_scored_request_with_its_model(wh: Warehouse) -> None:
+    scored = wh.query(
+        "select model_name, request_id, model_id, predicted_label, probability "
+        "from ml_predictions where scoring_error is null order by all"
+    )
+    rows = wh.query(
+        "select model_name, request_id, model_id, predicted_label, probability "
+        "from ml_prediction_log order by all"
+    )
+    assert len(scored) > 100 and rows == scored
+    engines = wh.query(
+        "select distinct log.scoring_engine, log.fitted_state_id = models.fitted_state_id "
+        "from ml_prediction_log as log join ml_models as models using (model_id)"
+    )
+    assert engines == [("xgboost", True)]
+
+
+def test_a_rebuild_adds_only_new_requests_and_rescoring_adds_rows(wh: Warehouse) -> None:
+    before = logged(wh)
+    wh.build(*SELECT)
+    assert logged(wh) == before  # the same requests: nothing new is logged
+
+    scored_ids = {r[1] for r in before}
+    lines = (wh.requests / "requests.json").read_text().splitlines()
+    # A copy of a request that was scored (its campaign has a champion), under new ids.
+    first = next(r for r in map(json.loads, lines) if r["id"] in scored_ids)
+    new = [{**first, "id": f"00000000-0000-4000-8000-00000000900{n}"} for n in range(3)]
+    (wh.requests / "more.json").write_text("".join(json.dumps(r) + "\n" for r in new))
+    wh.build(*SELECT)
+    after = logged(wh)
+    added = sorted(set(after) - set(before))
+    assert set(before) <= set(after)
+    assert sorted(r[1] for r in added) == sorted(r["id"] for r in new)
+
+    wh.build(*SELECT, vars_=wh_vars("rescore_requests: true"))
+    rescored = logged(wh)
+    assert len(rescored) == 2 * len(after)  # every current prediction again, new rows
+    assert set(after) <= set(rescored)
+
+
+def test_a_bad_rescore_var_is_refused(wh: Warehouse) -> None:
+    proc = wh.dbt("build", *SELECT, "--vars", wh_vars("rescore_requests: maybe"), check=False)
+    assert proc.returncode != 0
+    assert "var rescore_requests must be true or false" in proc.stdout
+
+
+def wh_vars(extra: str) -> str:
+    return FAST_VARS.replace("}", f", {extra}}}")
