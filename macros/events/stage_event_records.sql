@@ -41,12 +41,9 @@
     ),
 
     extracted as (
+        -- The ingestion columns pass through (checked names what the model keeps).
         select
-            source_file,
-            file_format,
-            record,
-            parse_error,
-            ingested_at,
+            *,
             {%- for column in columns %}
             nullif({{ warehouse_ml.trim_spaces(warehouse_ml.event_record_field('fields', mapped.values() | list, loop.index0)) }}, '') as {{ column }}_text{{ "," if not loop.last }}
             {%- endfor %}

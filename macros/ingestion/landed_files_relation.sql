@@ -15,10 +15,7 @@
     {{ "union all" if not loop.last }}
         {%- endfor -%}
     {%- else %}
-    select
-        cast(null as {{ dbt.type_string() }}) as dataset,
-        cast(null as {{ dbt.type_string() }}) as source_file,
-        cast(null as {{ dbt.type_string() }}) as file_format
-    where 1 = 0
+    {%- set string = dbt.type_string() %}
+    {{ warehouse_ml.empty_select([['dataset', string], ['source_file', string], ['file_format', string]]) }}
     {%- endif -%}
 {%- endmacro %}

@@ -1,8 +1,15 @@
 {#- One row per raw record of the given files: source_file, file_format,
     record (the record as a JSON object text) and parse_error (NULL when the
     record could be read). Every format is normalised to JSON text so one
-    staging model validates them all. -#}
+    staging model validates them all. No files: a typed zero-row select, the
+    same on every engine; the engine forms read one file or more. -#}
 {% macro read_landed_records(files) -%}
+    {%- if not files -%}
+        {%- set string = dbt.type_string() -%}
+        {{ return(warehouse_ml.empty_select([
+            ['source_file', string], ['file_format', string], ['record', string], ['parse_error', string],
+        ])) }}
+    {%- endif -%}
     {{ return(adapter.dispatch('read_landed_records', 'warehouse_ml')(files)) }}
 {%- endmacro %}
 
@@ -12,8 +19,7 @@
         normalised by the DuckDB reader below (see landing_load_plan). Only complete loads count: a record whose load
         never reached landed_files (an interrupted load) is ignored. -#}
     {%- set landed_records = source('landing', 'landed_records') -%}
-    {%- set landed_files = source('landing', 'landed_files') -%}
-    {%- if files %}
+    {%- set landed_files = source('landing', 'landed_files') %}
     select
         records.source_file,
         records.file_format,
@@ -27,14 +33,6 @@
     where records.source_file in (
         {%- for f in files %}{{ warehouse_ml.quote_literal(f[0]) }}{{ ", " if not loop.last }}{% endfor -%}
     )
-    {%- else %}
-    select
-        cast(null as {{ dbt.type_string() }}) as source_file,
-        cast(null as {{ dbt.type_string() }}) as file_format,
-        cast(null as {{ dbt.type_string() }}) as record,
-        cast(null as {{ dbt.type_string() }}) as parse_error
-    where 1 = 0
-    {%- endif -%}
 {%- endmacro %}
 
 {% macro duckdb__read_landed_records(files) -%}
@@ -104,16 +102,7 @@
         {%- endset -%}
         {%- do parts.append(part) -%}
     {%- endfor -%}
-    {%- if parts -%}
-        {{ parts | join('\nunion all\n') }}
-    {%- else -%}
-        select
-            cast(null as varchar) as source_file,
-            cast(null as varchar) as file_format,
-            cast(null as varchar) as record,
-            cast(null as varchar) as parse_error
-        where false
-    {%- endif -%}
+    {{ parts | join('\nunion all\n') }}
 {%- endmacro %}
 
 {% macro _file_list(paths) -%}

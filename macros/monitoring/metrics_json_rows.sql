@@ -4,10 +4,18 @@
     scalars keep their name (`hamming_loss`), per-offer objects become
     `precision[<offer>]`, the confusion matrix becomes
     `confusion[<true offer>][<predicted offer>]` (offers from the split's
-    `labels` array); text and the `labels` array itself are skipped. -#}
+    `labels` array); text and the `labels` array itself are skipped.
+    Each engine's form gives the CTEs (without `with`) that end in the three
+    kinds of rows, `scalars`, `per_offer` and `confusion`; their union is here. -#}
 {% macro metrics_json_rows(relation, json_column, key_columns) -%}
-    {%- do warehouse_ml._validate_identifiers([json_column] + key_columns, 'metrics_json_rows') -%}
-    {{ return(adapter.dispatch('metrics_json_rows', 'warehouse_ml')(relation, json_column, key_columns)) }}
+    {%- do warehouse_ml._validate_identifiers([json_column] + key_columns, 'metrics_json_rows') %}
+    with {{ adapter.dispatch('metrics_json_rows', 'warehouse_ml')(relation, json_column, key_columns) }}
+
+    select * from scalars
+    union all
+    select * from per_offer
+    union all
+    select * from confusion
 {%- endmacro %}
 
 {% macro default__metrics_json_rows(relation, json_column, key_columns) -%}
@@ -17,8 +25,8 @@
 
 {% macro trino__metrics_json_rows(relation, json_column, key_columns) -%}
     {#- Trino (and Presto/Athena) unnest JSON by casting it to MAP/ARRAY types; try() skips shapes that do not fit. -#}
-    {%- set keys = key_columns | join(', ') %}
-    with parsed as (
+    {%- set keys = key_columns | join(', ') -%}
+    parsed as (
         select
             {{ warehouse_ml.qualified_columns('source', key_columns) }},
             cast(json_parse(source.{{ json_column }}) as map(varchar, json)) as split_map
@@ -95,17 +103,12 @@
         cross join unnest(true_items.matrix_row) with ordinality as cell_items (cell_value, predicted_position)
     )
 
-    select * from scalars
-    union all
-    select * from per_offer
-    union all
-    select * from confusion
 {%- endmacro %}
 
 {% macro duckdb__metrics_json_rows(relation, json_column, key_columns) -%}
     {#- DuckDB has no MAP casts from JSON; json_each walks objects and arrays and reports each value's type. -#}
-    {%- set keys = key_columns | join(', ') %}
-    with splits as (
+    {%- set keys = key_columns | join(', ') -%}
+    splits as (
         select
             {{ warehouse_ml.qualified_columns('source', key_columns) }},
             split_items.key as split,
@@ -165,9 +168,4 @@
         where entries.entry_key = 'confusion' and entries.entry_type = 'ARRAY'
     )
 
-    select * from scalars
-    union all
-    select * from per_offer
-    union all
-    select * from confusion
 {%- endmacro %}

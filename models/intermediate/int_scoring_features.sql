@@ -4,7 +4,9 @@
     one-hot column (all zeros, as the seed's API does) or, in bucket mode, the
     column's `__other__` level; explicit vectors are used as given. -#}
 {%- set specs = warehouse_ml.scoring_specs() %}
-{%- set ns = namespace(numeric=0, categorical=0) %}
+{%- set categorical_inputs = warehouse_ml.spec_inputs(specs, 'categorical') %}
+{%- set numeric_inputs = warehouse_ml.spec_inputs(specs, 'numeric') %}
+{%- set string = dbt.type_string() %}
 
 with assigned as (
     select * from {{ ref('int_scoring_requests') }}
@@ -32,39 +34,27 @@ requests_{{ loop.index }} as (
 {%- endfor %}
 
 raw_categories as (
-    {%- for spec in specs %}
-    {%- set outer = loop %}
-    {%- for column in spec['features']['categorical'] %}
-    {%- set ns.categorical = ns.categorical + 1 %}
-    {%- if ns.categorical > 1 %}
-    union all
-    {%- endif %}
+    {%- for input in categorical_inputs %}
     select
         model_name,
         request_id,
         group_id,
         fitted_state_id,
-        cast({{ warehouse_ml.quote_literal(column) }} as {{ dbt.type_string() }}) as column_name,
-        cast({{ column }} as {{ dbt.type_string() }}) as category
-    from requests_{{ outer.index }}
-    where {{ column }} is not null
+        cast({{ warehouse_ml.quote_literal(input['column']) }} as {{ string }}) as column_name,
+        cast({{ input['column'] }} as {{ string }}) as category
+    from requests_{{ input['spec_index'] }}
+    where {{ input['column'] }} is not null
+    {{ "union all" if not loop.last }}
     {%- endfor %}
-    {%- endfor %}
-    {%- if ns.categorical == 0 %}
-    select
-        cast(null as {{ dbt.type_string() }}) as model_name,
-        cast(null as {{ dbt.type_string() }}) as request_id,
-        cast(null as {{ dbt.type_string() }}) as group_id,
-        cast(null as {{ dbt.type_string() }}) as fitted_state_id,
-        cast(null as {{ dbt.type_string() }}) as column_name,
-        cast(null as {{ dbt.type_string() }}) as category
-    where false
+    {%- if not categorical_inputs %}
+    {{ warehouse_ml.empty_select([
+        ['model_name', string], ['request_id', string], ['group_id', string],
+        ['fitted_state_id', string], ['column_name', string], ['category', string],
+    ]) }}
     {%- endif %}
 ),
 
-levels as (
-    select * from {{ ref('fit_category_levels') }}
-),
+levels as (select * from {{ ref('fit_category_levels') }}),
 
 settings as (
     {{ warehouse_ml.spec_settings() }}
@@ -79,32 +69,23 @@ onehot as (
 ),
 
 numeric as (
-    {%- for spec in specs %}
-    {%- set outer = loop %}
-    {%- for column, upstream in warehouse_ml.spec_numeric_columns(spec) %}
-    {%- set ns.numeric = ns.numeric + 1 %}
-    {%- if ns.numeric > 1 %}
-    union all
-    {%- endif %}
+    {%- for input in numeric_inputs %}
+    {%- set requests = 'requests_' ~ input['spec_index'] %}
+    {%- set upstream = input['upstream'] %}
     select
-        requests_{{ outer.index }}.model_name,
-        requests_{{ outer.index }}.request_id,
-        {{ loop.index0 }} as feature_index,
-        cast({{ 'upstream_rows.' if upstream else 'requests_' ~ outer.index ~ '.' }}{{ column }} as double) as value
-    from requests_{{ outer.index }}
+        {{ requests }}.model_name,
+        {{ requests }}.request_id,
+        {{ input['position'] }} as feature_index,
+        cast({{ 'upstream_rows' if upstream else requests }}.{{ input['column'] }} as double) as value
+    from {{ requests }}
     {%- if upstream %}
     left join {{ ref(upstream['relation']) }} as upstream_rows
-        on requests_{{ outer.index }}.request_id = cast(upstream_rows.{{ upstream['key'] }} as {{ dbt.type_string() }})
+        on {{ requests }}.request_id = cast(upstream_rows.{{ upstream['key'] }} as {{ string }})
     {%- endif %}
+    {{ "union all" if not loop.last }}
     {%- endfor %}
-    {%- endfor %}
-    {%- if ns.numeric == 0 %}
-    select
-        cast(null as {{ dbt.type_string() }}) as model_name,
-        cast(null as {{ dbt.type_string() }}) as request_id,
-        0 as feature_index,
-        cast(null as double) as value
-    where false
+    {%- if not numeric_inputs %}
+    {{ warehouse_ml.empty_select([['model_name', string], ['request_id', string], ['feature_index', 'integer'], ['value', 'double']]) }}
     {%- endif %}
 ),
 

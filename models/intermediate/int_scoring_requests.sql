@@ -27,20 +27,15 @@ with requests as (
     {{ "union all" if not loop.last }}
     {%- endfor %}
     {%- if not specs %}
-    select
-        cast(null as {{ dbt.type_string() }}) as model_name,
-        cast(null as {{ dbt.type_string() }}) as request_id,
-        cast(null as {{ dbt.type_string() }}) as group_id,
-        cast(null as {{ dbt.type_string() }}) as group_noun,
-        cast(null as {{ dbt.type_string() }}) as feature_vector,
-        current_timestamp as ingested_at
-    where false
+    {%- set string = dbt.type_string() %}
+    {{ warehouse_ml.empty_select([
+        ['model_name', string], ['request_id', string], ['group_id', string], ['group_noun', string],
+        ['feature_vector', string], ['ingested_at', dbt.type_timestamp() ~ ' with time zone'],
+    ]) }}
     {%- endif %}
 ),
 
-serving as (
-    select * from {{ ref('ml_serving_models') }}
-),
+serving as (select * from {{ ref('ml_serving_models') }}),
 
 with_vector as (
     select

@@ -1,12 +1,8 @@
 {#- The label value of each class index of each serving model (its fitted state). -#}
 
-with serving as (
-    select * from {{ ref('ml_serving_models') }}
-),
+with serving as (select * from {{ ref('ml_serving_models') }}),
 
-classes as (
-    select * from {{ ref('fit_label_classes') }}
-),
+classes as (select * from {{ ref('fit_label_classes') }}),
 
 final as (
     select

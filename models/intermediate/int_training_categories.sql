@@ -1,17 +1,9 @@
 {#- One row per (example, categorical feature column) with a value: the raw
     value and its percent-encoded form (the one-hot column name's suffix). -#}
 {%- set specs = warehouse_ml.model_specs() %}
-{%- set inputs = [] %}
-{%- for spec in specs %}
-{%- set spec_index = loop.index %}
-{%- for column in spec['features']['categorical'] %}
-{%- do inputs.append({'spec': spec, 'spec_index': spec_index, 'column': column}) %}
-{%- endfor %}
-{%- endfor %}
+{%- set inputs = warehouse_ml.spec_inputs(specs, 'categorical') %}
 
-with examples as (
-    select * from {{ ref('int_training_examples') }}
-),
+with examples as (select * from {{ ref('int_training_examples') }}),
 
 {%- for spec in specs %}
 

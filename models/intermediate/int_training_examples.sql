@@ -23,13 +23,10 @@ with examples as (
     {{ "union all" if not loop.last }}
     {%- endfor %}
     {%- if not specs %}
-    select
-        cast(null as {{ dbt.type_string() }}) as model_name,
-        cast(null as {{ dbt.type_string() }}) as entity_id,
-        cast(null as {{ dbt.type_string() }}) as group_id,
-        cast(null as {{ dbt.type_string() }}) as label_value,
-        cast(null as {{ dbt.type_string() }}) as split
-    where false
+    {%- set string = dbt.type_string() %}
+    {{ warehouse_ml.empty_select([
+        ['model_name', string], ['entity_id', string], ['group_id', string], ['label_value', string], ['split', string],
+    ]) }}
     {%- endif %}
 )
 

@@ -3,9 +3,7 @@
     (absent = 0). Long form keeps the SQL independent of the vocabulary, which
     is data, and of the spec's columns. -#}
 
-with labelled as (
-    select * from {{ ref('int_training_labelled') }}
-),
+with labelled as (select * from {{ ref('int_training_labelled') }}),
 
 categories as (
     select
@@ -20,9 +18,7 @@ categories as (
         on {{ warehouse_ml.keys_match('categories', 'labelled', ['model_name', 'entity_id']) }}
 ),
 
-levels as (
-    select * from {{ ref('fit_category_levels') }}
-),
+levels as (select * from {{ ref('fit_category_levels') }}),
 
 settings as (
     {{ warehouse_ml.spec_settings() }}

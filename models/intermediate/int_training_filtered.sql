@@ -5,13 +5,9 @@
     the flagged training rows are left out (as the seed does). Validation and
     test rows are kept whole: they are scored like live requests. -#}
 
-with examples as (
-    select * from {{ ref('int_training_examples') }}
-),
+with examples as (select * from {{ ref('int_training_examples') }}),
 
-current_states as (
-    select * from {{ ref('fit_current_states') }}
-),
+current_states as (select * from {{ ref('fit_current_states') }}),
 
 settings as (
     {{ warehouse_ml.spec_settings() }}

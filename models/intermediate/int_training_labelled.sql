@@ -1,13 +1,9 @@
 {#- Kept examples with their split and class index. Validation/test examples
     whose label never appears in training cannot be evaluated and are left out. -#}
 
-with filtered as (
-    select * from {{ ref('int_training_filtered') }}
-),
+with filtered as (select * from {{ ref('int_training_filtered') }}),
 
-classes as (
-    select * from {{ ref('fit_label_classes') }}
-),
+classes as (select * from {{ ref('fit_label_classes') }}),
 
 labelled as (
     select

@@ -1,16 +1,9 @@
 {#- One row per (example, numeric feature): its feature index (numeric inputs
     come first, in the spec's order, upstream relations' columns after the
     source's), its column name and its value (NULL = missing). -#}
-{%- set inputs = [] %}
-{%- for spec in warehouse_ml.model_specs() %}
-{%- for column, upstream in warehouse_ml.spec_numeric_columns(spec) %}
-{%- do inputs.append({'spec': spec, 'column': column, 'upstream': upstream, 'index': loop.index0}) %}
-{%- endfor %}
-{%- endfor %}
+{%- set inputs = warehouse_ml.spec_inputs(warehouse_ml.model_specs(), 'numeric') %}
 
-with examples as (
-    select * from {{ ref('int_training_examples') }}
-),
+with examples as (select * from {{ ref('int_training_examples') }}),
 
 numeric_values as (
     {%- for input in inputs %}
@@ -24,7 +17,7 @@ numeric_values as (
     select
         examples.model_name,
         examples.entity_id,
-        {{ input['index'] }} as feature_index,
+        {{ input['position'] }} as feature_index,
         cast({{ warehouse_ml.quote_literal(input['column']) }} as {{ dbt.type_string() }}) as column_name,
         cast(source_rows.{{ input['column'] }} as double) as value
     from examples

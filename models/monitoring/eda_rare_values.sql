@@ -10,9 +10,7 @@
     `__other__` level. -#}
 {%- set other = warehouse_ml.other_category() %}
 
-with current_states as (
-    select * from {{ ref('fit_current_states') }}
-),
+with current_states as (select * from {{ ref('fit_current_states') }}),
 
 settings as (
     {{ warehouse_ml.spec_settings() }}

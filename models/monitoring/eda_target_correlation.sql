@@ -36,9 +36,7 @@ feature_columns as (
         on {{ warehouse_ml.keys_match('feature_columns', 'states', ['model_name', 'group_id', 'fitted_state_id']) }}
 ),
 
-features as (
-    select * from {{ ref('int_training_features') }}
-),
+features as (select * from {{ ref('int_training_features') }}),
 
 group_rows as (
     select

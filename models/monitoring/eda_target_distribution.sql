@@ -5,13 +5,9 @@
     sees it (int_training_labelled: after rare-value filtering and without
     evaluation rows whose label never appears in training). -#}
 
-with examples as (
-    select * from {{ ref('int_training_examples') }}
-),
+with examples as (select * from {{ ref('int_training_examples') }}),
 
-labelled as (
-    select * from {{ ref('int_training_labelled') }}
-),
+labelled as (select * from {{ ref('int_training_labelled') }}),
 
 split_counts as (
     select

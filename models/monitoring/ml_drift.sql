@@ -24,13 +24,9 @@ with histograms as (
     where invocation_id = '{{ invocation_id }}'
 ),
 
-stats as (
-    select * from {{ ref('ml_prediction_stats') }}
-),
+stats as (select * from {{ ref('ml_prediction_stats') }}),
 
-models as (
-    select * from {{ ref('ml_models') }}
-),
+models as (select * from {{ ref('ml_models') }}),
 
 feature_drift as (
     select
@@ -125,11 +121,7 @@ measured as (
 
 final as (
     select
-        '{{ invocation_id }}' as invocation_id,
-        model_name,
-        group_id,
-        group_id as campaign_id,
-        model_id,
+        {{ warehouse_ml.monitoring_row_keys() }},
         kind,
         feature,
         reference,

@@ -10,13 +10,9 @@
 {%- set smoothing = warehouse_ml.drift_smoothing() -%}
 {%- set other = warehouse_ml.other_category() %}
 
-with serving as (
-    select * from {{ ref('ml_serving_models') }}
-),
+with serving as (select * from {{ ref('ml_serving_models') }}),
 
-current_requests as (
-    select * from {{ ref('ml_drift_requests') }}
-),
+current_requests as (select * from {{ ref('ml_drift_requests') }}),
 
 monitored as (
     -- Serving models with requests to compare; a group without any has no drift rows.
@@ -94,11 +90,10 @@ categorical_features as (
 ),
 
 categorical_buckets as (
+    -- By model_id (`smoothed` adds the model's spec, group and state): a bucket per
+    -- training value, one for values training never saw and one for NULL.
     select
         categorical_features.model_id,
-        categorical_features.model_name,
-        categorical_features.group_id,
-        categorical_features.fitted_state_id,
         categorical_features.feature,
         'value' as bucket_kind,
         reference_levels.category as bucket,
@@ -109,9 +104,6 @@ categorical_buckets as (
     union all
     select
         model_id,
-        model_name,
-        group_id,
-        fitted_state_id,
         feature,
         'other' as bucket_kind,
         '{{ other }}' as bucket,
@@ -120,9 +112,6 @@ categorical_buckets as (
     union all
     select
         categorical_features.model_id,
-        categorical_features.model_name,
-        categorical_features.group_id,
-        categorical_features.fitted_state_id,
         categorical_features.feature,
         'missing' as bucket_kind,
         '__missing__' as bucket,
@@ -179,9 +168,6 @@ current_category_counts as (
 numeric_buckets as (
     select
         monitored.model_id,
-        monitored.model_name,
-        monitored.group_id,
-        monitored.fitted_state_id,
         bins.column_name as feature,
         case when bins.is_missing_bin then 'missing' else 'bin' end as bucket_kind,
         case when bins.is_missing_bin then '__missing__' else cast(bins.bin_index as varchar) end as bucket,
@@ -234,9 +220,6 @@ current_numeric_counts as (
 counted as (
     select
         categorical_buckets.model_id,
-        categorical_buckets.model_name,
-        categorical_buckets.group_id,
-        categorical_buckets.fitted_state_id,
         categorical_buckets.feature,
         'categorical' as feature_kind,
         categorical_buckets.bucket_kind,
@@ -252,9 +235,6 @@ counted as (
     union all
     select
         numeric_buckets.model_id,
-        numeric_buckets.model_name,
-        numeric_buckets.group_id,
-        numeric_buckets.fitted_state_id,
         numeric_buckets.feature,
         'numeric' as feature_kind,
         numeric_buckets.bucket_kind,
@@ -271,14 +251,20 @@ counted as (
 
 smoothed as (
     select
-        *,
-        (cast(n_current as double) + cast({{ smoothing }} as double))
-        / sum(cast(n_current as double) + cast({{ smoothing }} as double)) over (partition by model_id, feature)
+        counted.*,
+        monitored.model_name,
+        monitored.group_id,
+        monitored.fitted_state_id,
+        (cast(counted.n_current as double) + cast({{ smoothing }} as double))
+        / sum(cast(counted.n_current as double) + cast({{ smoothing }} as double))
+            over (partition by counted.model_id, counted.feature)
             as p_current,
-        (cast(n_reference as double) + cast({{ smoothing }} as double))
-        / sum(cast(n_reference as double) + cast({{ smoothing }} as double)) over (partition by model_id, feature)
+        (cast(counted.n_reference as double) + cast({{ smoothing }} as double))
+        / sum(cast(counted.n_reference as double) + cast({{ smoothing }} as double))
+            over (partition by counted.model_id, counted.feature)
             as q_reference
     from counted
+    inner join monitored on counted.model_id = monitored.model_id
 ),
 
 final as (

@@ -10,13 +10,9 @@
     The seed's practice: "insert these metrics with the session ID of the WF
     run to keep track of performance across iterations". -#}
 
-with models as (
-    select * from {{ ref('ml_models') }}
-),
+with models as (select * from {{ ref('ml_models') }}),
 
-serving as (
-    select * from {{ ref('ml_serving_models') }}
-),
+serving as (select * from {{ ref('ml_serving_models') }}),
 
 recorded_models as (
     select

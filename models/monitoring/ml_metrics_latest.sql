@@ -4,13 +4,9 @@
     split and metric, from the ml_metrics history, and whether the model
     serves its model spec and group now. -#}
 
-with history as (
-    select * from {{ ref('ml_metrics') }}
-),
+with history as (select * from {{ ref('ml_metrics') }}),
 
-serving as (
-    select * from {{ ref('ml_serving_models') }}
-),
+serving as (select * from {{ ref('ml_serving_models') }}),
 
 ranked as (
     select

@@ -27,11 +27,7 @@ predictions as (
 
 final as (
     select
-        '{{ invocation_id }}' as invocation_id,
-        model_name,
-        group_id,
-        group_id as campaign_id,
-        model_id,
+        {{ warehouse_ml.monitoring_row_keys() }},
         count(*) as n_predictions,
         count(distinct predicted_label) as n_predicted_labels,
         avg(probability) as top_probability_mean,

@@ -4,13 +4,9 @@
     whose latest drift measurement of the model still serving them exceeds var `drift_threshold` on any feature or
     prediction check, with the reason in words (worst first). -#}
 
-with drift as (
-    select * from {{ ref('ml_drift') }}
-),
+with drift as (select * from {{ ref('ml_drift') }}),
 
-serving as (
-    select * from {{ ref('ml_serving_models') }}
-),
+serving as (select * from {{ ref('ml_serving_models') }}),
 
 sessions as (
     select

@@ -5,9 +5,7 @@
     duplicate window are read by three downstream models. Conversions also
     carry the offer, a required UUID. -#}
 
-with source as (
-    select * from {{ ref('ingest_conversion_records') }}
-),
+with source as (select * from {{ ref('ingest_conversion_records') }}),
 
 renamed as (
     {{ warehouse_ml.stage_landed_records(

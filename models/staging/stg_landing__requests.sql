@@ -4,9 +4,7 @@
     cannot be scored (NULL when it can). An explicit feature vector (`input`,
     the seed API's ?input=) is kept as text and validated when scoring. -#}
 
-with source as (
-    select * from {{ ref('ingest_request_records') }}
-),
+with source as (select * from {{ ref('ingest_request_records') }}),
 
 renamed as (
     {{ warehouse_ml.stage_landed_records(

@@ -93,22 +93,28 @@ def folders_env(landing: Path, requests: Path, events: Path) -> dict[str, str]:
     }
 
 
-def build_on_duckdb(path: Path, folders: dict[str, str], dbt_vars: str):
-    """`dbt build` into a new DuckDB file; a read-only connection to it."""
+@pytest.fixture(scope="module")
+def duck(folders: dict[str, str], parity_vars: str, tmp_path_factory):
+    """`dbt build` of the module's folders (fixture ``folders``) and vars (fixture
+    ``parity_vars``) into a new DuckDB file; a read-only connection to it."""
     import duckdb
 
+    path = tmp_path_factory.mktemp("duck") / "warehouse.duckdb"
     env = {**os.environ, "WML_TARGET": "duckdb", "WML_DUCKDB_PATH": str(path), **folders}
-    run([str(BIN / "dbt"), "build", "--vars", dbt_vars], env, "dbt build on DuckDB")
-    return duckdb.connect(str(path), read_only=True)
+    run([str(BIN / "dbt"), "build", "--vars", parity_vars], env, "dbt build on DuckDB")
+    con = duckdb.connect(str(path), read_only=True)
+    yield con
+    con.close()
 
 
-def run_on_trino(wh: TrinoWarehouse, folders: dict[str, str], dbt_vars: str) -> TrinoWarehouse:
-    """`wml run --target trino` into the warehouse's fresh schema (its log in ``wh.log``)."""
-    env = {**wh.env, **folders}
+@pytest.fixture(scope="module")
+def trino(folders: dict[str, str], parity_vars: str, trino_warehouse) -> TrinoWarehouse:
+    """`wml run --target trino` of the same folders and vars into a fresh schema
+    (its log in ``.log``)."""
     proc = run(
-        [str(BIN / "wml"), "run", "--target", "trino", "--vars", dbt_vars],
-        env,
+        [str(BIN / "wml"), "run", "--target", "trino", "--vars", parity_vars],
+        {**trino_warehouse.env, **folders},
         "wml run --target trino",
     )
-    wh.log = proc.stdout
-    return wh
+    trino_warehouse.log = proc.stdout
+    return trino_warehouse

@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import BIN, build_on_duckdb, folders_env, run, run_on_trino
+from conftest import BIN, folders_env, run
 
 from reference.frames import normalised
 from reference.records import seed_record
@@ -115,15 +115,8 @@ def folders(sample) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def duck(folders, tmp_path_factory):
-    con = build_on_duckdb(tmp_path_factory.mktemp("duck") / "warehouse.duckdb", folders, VARS)
-    yield con
-    con.close()
-
-
-@pytest.fixture(scope="module")
-def trino(folders, trino_warehouse):
-    return run_on_trino(trino_warehouse, folders, VARS)
+def parity_vars() -> str:
+    return VARS
 
 
 def _duck(con, sql: str) -> pd.DataFrame:

@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import build_on_duckdb, folders_env, run_on_trino
+from conftest import folders_env
 
 from warehouse_ml.generator.streams import EventStreamConfig, write_stream
 
@@ -68,15 +68,8 @@ def folders(stream) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def duck(folders, tmp_path_factory):
-    con = build_on_duckdb(tmp_path_factory.mktemp("duck") / "warehouse.duckdb", folders, VARS)
-    yield con
-    con.close()
-
-
-@pytest.fixture(scope="module")
-def trino(folders, trino_warehouse):
-    return run_on_trino(trino_warehouse, folders, VARS)
+def parity_vars() -> str:
+    return VARS
 
 
 def _same(duck, trino, sql: str, **kwargs) -> pd.DataFrame:

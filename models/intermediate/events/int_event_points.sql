@@ -166,18 +166,25 @@ final_{{ i }} as (
 ),
 {%- endfor %}
 
+{#- Each spec's point_<property> columns, NULL (typed) where the spec has none. -#}
+{%- set string = dbt.type_string() %}
+{%- set point_sql = {} %}
+{%- for spec in specs %}
+{%- set items = [] %}
+{%- for column in point_columns %}
+{%- do items.append((column if column in spec['features']['categorical'] else 'cast(null as ' ~ string ~ ')') ~ ' as ' ~ column) %}
+{%- endfor %}
+{%- do point_sql.update({spec['name']: items}) %}
+{%- endfor %}
+
 points as (
-    {%- set string = dbt.type_string() %}
     {%- set columns = [['label', 'integer'], ['split', string], ['in_entity_cap', 'boolean']] %}
     {%- call(spec, i) warehouse_ml.union_event_specs(specs, columns) %}
     select
         model_name,
         point_id,
         entity_id,
-        point_time,
-        {%- for column in point_columns %}
-        {{ column if column in spec['features']['categorical'] else 'cast(null as ' ~ string ~ ')' }} as {{ column }},
-        {%- endfor %}
+        point_time{{ (',\n        ' ~ point_sql[spec['name']] | join(',\n        ')) if point_sql[spec['name']] }},
         label,
         split,
         in_entity_cap

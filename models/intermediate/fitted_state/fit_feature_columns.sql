@@ -2,34 +2,26 @@
 
 {#- Every fitted state's model inputs in order: the spec's numeric columns
     (source, then upstream), then one one-hot column per kept category level. -#}
-{%- set specs = warehouse_ml.model_specs() %}
-{%- set ns = namespace(n=0) %}
+{%- set inputs = warehouse_ml.spec_inputs(warehouse_ml.model_specs(), 'numeric') %}
 
-with states as (
-    select * from {{ ref('fit_group_states') }}
-),
+with states as (select * from {{ ref('fit_group_states') }}),
 
 numeric_columns as (
-    {%- for spec in specs %}
-    {%- for column, upstream in warehouse_ml.spec_numeric_columns(spec) %}
-    {%- set ns.n = ns.n + 1 %}
-    {%- if ns.n > 1 %}
-    union all
-    {%- endif %}
+    {%- for input in inputs %}
     select
         fitted_state_id,
         model_name,
         group_id,
-        {{ loop.index0 }} as feature_index,
-        '{{ column }}' as feature_name,
+        {{ input['position'] }} as feature_index,
+        '{{ input['column'] }}' as feature_name,
         'numeric' as kind,
-        '{{ column }}' as column_name,
+        '{{ input['column'] }}' as column_name,
         cast(null as varchar) as category
     from states
-    where model_name = {{ warehouse_ml.quote_literal(spec['name']) }}
+    where model_name = {{ warehouse_ml.quote_literal(input['spec']['name']) }}
+    {{ "union all" if not loop.last }}
     {%- endfor %}
-    {%- endfor %}
-    {%- if ns.n == 0 %}
+    {%- if not inputs %}
     select
         fitted_state_id,
         model_name,

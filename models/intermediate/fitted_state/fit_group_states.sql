@@ -7,9 +7,7 @@
     fitted table of that build shares (fitted_state_id = the dbt invocation),
     and the group's training rows. Append-only, like the fitted tables. -#}
 
-with examples as (
-    select * from {{ ref('int_training_examples') }}
-),
+with examples as (select * from {{ ref('int_training_examples') }}),
 
 final as (
     select

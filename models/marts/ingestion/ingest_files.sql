@@ -6,9 +6,7 @@
 {%- do event_sources.append(spec['events']['source']) %}
 {%- endfor %}
 
-with manifest as (
-    select * from {{ ref('ingest_file_manifest') }}
-),
+with manifest as (select * from {{ ref('ingest_file_manifest') }}),
 
 records as (
     select

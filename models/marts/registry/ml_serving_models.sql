@@ -5,20 +5,11 @@
     champions and pins never touch another's. -#}
 {%- set pinned = warehouse_ml._validated_pinned_models() %}
 
-with models as (
-    select * from {{ ref('ml_models') }}
-),
+with models as (select * from {{ ref('ml_models') }}),
 
 candidates as (
     select
-        model_id,
-        model_name,
-        group_id,
-        campaign_id,
-        fitted_state_id,
-        feature_kinds,
-        classes,
-        trained_at,
+        *,
         -- A model that was never trained (e.g. a group with one class) cannot serve, pinned or not.
         booster_json is not null as has_booster,
         {%- if pinned %}

@@ -46,10 +46,11 @@ final as (
     from predictions
     inner join models on predictions.model_id = models.model_id
     {%- if is_incremental() and not rescore %}
-    where not exists (
-        select 1 from {{ this }} as logged
-        where logged.model_name = predictions.model_name and logged.request_id = predictions.request_id
-    )
+    where
+        not exists (
+            select 1 from {{ this }} as logged
+            where logged.model_name = predictions.model_name and logged.request_id = predictions.request_id
+        )
     {%- endif %}
 )
 

@@ -6,13 +6,9 @@
 {%- do binary_models.append(warehouse_ml.quote_literal(spec['name'])) %}
 {%- endfor %}
 
-with assigned as (
-    select * from {{ ref('int_scoring_requests') }}
-),
+with assigned as (select * from {{ ref('int_scoring_requests') }}),
 
-scores as (
-    select * from {{ ref('ml_scores') }}
-),
+scores as (select * from {{ ref('ml_scores') }}),
 
 best as (
     select * from scores

@@ -10,13 +10,9 @@ with assigned as (
     where scoring_error is null
 ),
 
-features as (
-    select * from {{ ref('int_scoring_features') }}
-),
+features as (select * from {{ ref('int_scoring_features') }}),
 
-classes as (
-    select * from {{ ref('int_serving_label_classes') }}
-),
+classes as (select * from {{ ref('int_serving_label_classes') }}),
 {%- for model_id, scoring_sql in models %}
 
 features_{{ loop.index }} as (
@@ -47,12 +43,9 @@ scores as (
     select * from scores_{{ loop.index }}
     union all
     {%- endfor %}
-    select
-        cast(null as varchar) as model_id,
-        cast(null as varchar) as request_id,
-        cast(null as integer) as class_index,
-        cast(null as double) as probability
-    where false
+    {{ warehouse_ml.empty_select([
+        ['model_id', 'varchar'], ['request_id', 'varchar'], ['class_index', 'integer'], ['probability', 'double'],
+    ]) }}
 ),
 
 final as (

@@ -8,9 +8,7 @@
     every model, written to <exports_dir>/ml_metrics_latest.parquet and .csv
     (DuckDB). -#}
 
-with latest as (
-    select * from {{ ref('ml_metrics_latest') }}
-),
+with latest as (select * from {{ ref('ml_metrics_latest') }}),
 
 final as (
     select

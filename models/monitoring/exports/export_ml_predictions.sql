@@ -8,9 +8,7 @@
     is, written to <exports_dir>/ml_predictions.parquet and .csv after each
     build (DuckDB). -#}
 
-with predictions as (
-    select * from {{ ref('ml_predictions') }}
-),
+with predictions as (select * from {{ ref('ml_predictions') }}),
 
 final as (
     select

@@ -7,9 +7,7 @@
 {#- What BI tools read for predictions: offer_predictions as is, written to
     <exports_dir>/offer_predictions.parquet and .csv after each build (DuckDB). -#}
 
-with predictions as (
-    select * from {{ ref('offer_predictions') }}
-),
+with predictions as (select * from {{ ref('offer_predictions') }}),
 
 final as (
     select

@@ -7,9 +7,7 @@
 {#- What BI tools read for scores: every request x offer probability and its
     rank, written to <exports_dir>/offer_scores.parquet and .csv (DuckDB). -#}
 
-with scores as (
-    select * from {{ ref('offer_scores') }}
-),
+with scores as (select * from {{ ref('offer_scores') }}),
 
 final as (
     select
