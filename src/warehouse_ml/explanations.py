@@ -20,16 +20,13 @@ import pandas as pd
 import xgboost as xgb
 
 from warehouse_ml.features import long_to_matrix
+from warehouse_ml.scoring import SCORE_COLUMNS
 
 __all__ = ["EXPLANATION_COLUMNS", "explain_model_requests", "explain_requests", "global_importance"]
 
+#: The score's keys (model, request, group, model id, class), then the explanation.
 EXPLANATION_COLUMNS = (
-    "model_name",
-    "request_id",
-    "group_id",
-    "model_id",
-    "label_value",
-    "class_index",
+    *SCORE_COLUMNS[:6],
     "feature_rank",
     "feature_name",
     "feature_value",

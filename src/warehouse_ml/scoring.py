@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -12,7 +13,7 @@ import xgboost as xgb
 from warehouse_ml.calibration import apply_calibrator
 from warehouse_ml.features import long_to_matrix
 from warehouse_ml.sql_compiler import binary_probability
-from warehouse_ml.sql_fetcher import QueryFn
+from warehouse_ml.sql_fetcher import QueryFn, duckdb_query
 from warehouse_ml.training import class_probabilities
 
 SCORE_COLUMNS = (
@@ -125,3 +126,20 @@ __all__: Sequence[str] = [
     "score_requests",
     "sql_request_fetcher",
 ]
+
+
+def dbt_serving_requests(
+    dbt: Any, session: Any
+) -> tuple[pd.DataFrame, Callable[[str, str], tuple[list[str], pd.DataFrame]]]:
+    """In a dbt Python model (DuckDB): the serving models' registry rows and a fetcher of
+    each one's scorable requests (``int_scoring_requests``, ``int_scoring_features``)."""
+    serving = dbt.ref("ml_serving_models")
+    models = dbt.ref("ml_models").join(serving.project("model_id"), "model_id").df()
+    query = duckdb_query(
+        session,
+        {
+            "wml_scoring_requests": dbt.ref("int_scoring_requests"),
+            "wml_scoring_features": dbt.ref("int_scoring_features"),
+        },
+    )
+    return models, sql_request_fetcher(query, "wml_scoring_requests", "wml_scoring_features")
