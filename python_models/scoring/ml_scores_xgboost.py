@@ -1,8 +1,15 @@
 """Batch scores from XGBoost's own predict: one row per request and class, every spec."""
 
-from warehouse_ml.scoring import dbt_serving_requests, score_requests
+from warehouse_ml.scoring import score_requests, serving_requests
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    return score_requests(*dbt_serving_requests(dbt, session))
+    serving = serving_requests(
+        session,
+        dbt.ref("ml_models"),
+        dbt.ref("ml_serving_models"),
+        dbt.ref("int_scoring_requests"),
+        dbt.ref("int_scoring_features"),
+    )
+    return score_requests(*serving)

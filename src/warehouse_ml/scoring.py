@@ -128,18 +128,15 @@ __all__: Sequence[str] = [
 ]
 
 
-def dbt_serving_requests(
-    dbt: Any, session: Any
+def serving_requests(
+    session: Any, models: Any, serving: Any, requests: Any, features: Any
 ) -> tuple[pd.DataFrame, Callable[[str, str], tuple[list[str], pd.DataFrame]]]:
-    """In a dbt Python model (DuckDB): the serving models' registry rows and a fetcher of
-    each one's scorable requests (``int_scoring_requests``, ``int_scoring_features``)."""
-    serving = dbt.ref("ml_serving_models")
-    models = dbt.ref("ml_models").join(serving.project("model_id"), "model_id").df()
+    """In a dbt Python model (DuckDB), from its ``dbt.ref`` relations of ``ml_models``,
+    ``ml_serving_models``, ``int_scoring_requests`` and ``int_scoring_features`` (the
+    model must call ``dbt.ref`` itself: dbt reads the dependencies from its source):
+    the serving models' registry rows and a fetcher of each one's scorable requests."""
+    rows = models.join(serving.project("model_id"), "model_id").df()
     query = duckdb_query(
-        session,
-        {
-            "wml_scoring_requests": dbt.ref("int_scoring_requests"),
-            "wml_scoring_features": dbt.ref("int_scoring_features"),
-        },
+        session, {"wml_scoring_requests": requests, "wml_scoring_features": features}
     )
-    return models, sql_request_fetcher(query, "wml_scoring_requests", "wml_scoring_features")
+    return rows, sql_request_fetcher(query, "wml_scoring_requests", "wml_scoring_features")
