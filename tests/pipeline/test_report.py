@@ -14,7 +14,7 @@ import json
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -280,7 +280,8 @@ def test_global_importance_counts_the_top_reasons(monitoring_report: Report) -> 
     section = html[html.index('<section id="importance">') :]
     section = section[: section.index("</section>")]
     assert f"<h3>{top['model_name']}</h3>" in section
-    first_row = section[section.index("<tbody><tr>") :]
+    table = section[section.index(f"<h3>{top['model_name']}</h3>") :]
+    first_row = table[table.index("<tbody><tr>") :]
     assert f">{top['feature_name']}<" in first_row[: first_row.index("</tr>")]
     assert f'title="{top["n"]}"' in first_row[: first_row.index("</tr>")]
 
@@ -318,3 +319,218 @@ def test_renders_in_headless_chromium(monitoring_report: Report, tmp_path: Path)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert shot.stat().st_size > 20_000  # a rendered page, not a blank one
     print(f"screenshot: {shot}")
+
+
+class TableParser(HTMLParser):
+    """Every ``<table>`` by class: rows of (cell text, cell title)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: dict[str, list[list[tuple[str, str]]]] = {}
+        self._table: list[list[tuple[str, str]]] | None = None
+        self._cell: list[str] | None = None
+        self._title = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "table":
+            self._table = self.tables.setdefault(a.get("class", ""), [])
+        elif tag == "tr" and self._table is not None:
+            self._table.append([])
+        elif tag == "td" and self._table is not None:
+            self._cell, self._title = [], a.get("title", "")
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "td" and self._cell is not None and self._table is not None:
+            self._table[-1].append(("".join(self._cell), self._title))
+            self._cell = None
+        elif tag == "table":
+            self._table = None
+
+
+def _body_rows(html: str, cls: str) -> list[list[tuple[str, str]]]:
+    """The body rows of the report's table of class ``cls`` (the header row has no cells)."""
+    parser = TableParser()
+    parser.feed(html)
+    return [row for row in parser.tables.get(cls, []) if row]
+
+
+@pytest.fixture(scope="module")
+def outcomes_report(monitoring_report: Report, tmp_path_factory: pytest.TempPathFactory) -> Report:
+    """The report of a copy of the monitoring warehouse given what its builds do not
+    land: realised outcomes on two days (one above the bound), re-scored predictions
+    a day later, and campaign and offer names as the seeds hold them."""
+    folder = tmp_path_factory.mktemp("outcomes_report")
+    path = folder / "warehouse.duckdb"
+    shutil.copy(monitoring_report.warehouse.path, path)
+    with duckdb.connect(str(path)) as con:
+        con.execute(
+            """
+            insert into ml_realised_outcomes by name
+            select
+                serving.model_name, serving.group_id, serving.group_id as campaign_id,
+                serving.model_id, days.n as n_outcomes, days.wrong as n_wrong,
+                days.wrong / days.n as realised_hamming_loss,
+                1 - days.wrong / days.n as accuracy,
+                cast(json_extract_string(models.metrics, '$.test.hamming_loss') as double)
+                    as test_hamming_loss,
+                null as n_test_rows,
+                0.5 as loss_upper_bound,
+                days.wrong / days.n > 0.5 as is_worse_than_test,
+                days.outcome_date
+            from ml_serving_models as serving
+            inner join ml_models as models on serving.model_id = models.model_id
+            cross join (values
+                (50, 10, date '2026-11-02'), (40, 35, date '2026-11-03')
+            ) as days (n, wrong, outcome_date)
+            where serving.model_name = 'offer_conversion'
+            """
+        )
+        con.execute(
+            """
+            insert into ml_prediction_log by name
+            select * replace (
+                'rescored-in-test' as invocation_id, scored_at + interval 1 day as scored_at
+            )
+            from ml_prediction_log
+            order by request_id
+            limit 25
+            """
+        )
+        con.execute(
+            """
+            create or replace table campaign_names as
+            select group_id as campaign_id, 'Campaign no ' || row_number() over (
+                order by group_id
+            ) as campaign_name
+            from (select distinct group_id from ml_serving_models) as campaigns
+            """
+        )
+        con.execute(
+            """
+            create or replace table offer_names as
+            select group_id as campaign_id, label_value as offer_id,
+                   'Offer ' || label_value as offer_name
+            from (select distinct group_id, label_value from eda_target_distribution) as offers
+            """
+        )
+    out = build_report(path, folder / "report.html", progress=lambda _: None)
+    text = out.read_text(encoding="utf-8")
+    parser = ReportParser()
+    parser.feed(text)
+    return Report(text, out, parser, replace(monitoring_report.warehouse, base=folder, path=path))
+
+
+def test_prediction_log_volume_counts_rows_requests_and_rescores(
+    outcomes_report: Report,
+) -> None:
+    log = outcomes_report.frame(
+        "select model_name, request_id, invocation_id, scored_at, "
+        "cast(timezone('UTC', scored_at) as date) as day from ml_prediction_log"
+    )
+    log = log.sort_values(["model_name", "request_id", "scored_at", "invocation_id"])
+    log["rescore"] = log.duplicated(["model_name", "request_id"])
+    grouped = log.groupby(["day", "model_name"]).agg(
+        n_rows=("request_id", "size"),
+        n_requests=("request_id", "nunique"),
+        n_rescores=("rescore", "sum"),
+        n_builds=("invocation_id", "nunique"),
+    )
+    expected = {
+        (str(day)[:10], name): [str(int(v)) for v in row]
+        for (day, name), row in zip(grouped.index, grouped.to_numpy().tolist(), strict=True)
+    }
+    rows = _body_rows(outcomes_report.html, "log-volume")
+    got = {(r[0][0], r[1][0]): [c[1] for c in r[2:]] for r in rows}
+    assert got == expected
+    assert sum(int(v[2]) for v in got.values()) == 25  # the rows re-logged above
+
+
+def test_realised_against_expected_loss_holds_ml_realised_outcomes(
+    outcomes_report: Report,
+) -> None:
+    totals = outcomes_report.frame(
+        """
+        select model_id, sum(n_outcomes) as n, sum(n_wrong) / sum(n_outcomes) as loss,
+               max(test_hamming_loss) as test_loss,
+               count(*) filter (where is_worse_than_test) as n_worse
+        from ml_realised_outcomes group by model_id
+        """
+    )
+    rows = {r[2][1]: r for r in _body_rows(outcomes_report.html, "realised-totals")}
+    assert set(rows) == set(totals.model_id) and len(rows) > 0
+    for t in totals.itertuples():
+        row = rows[t.model_id]
+        assert int(row[3][1]) == t.n == 90
+        assert float(row[4][1]) == pytest.approx(t.loss)
+        assert float(row[5][1]) == pytest.approx(t.test_loss)
+        assert int(row[7][1]) == t.n_worse == 1
+    days = _body_rows(outcomes_report.html, "realised-days")
+    assert len(days) == 2 * len(totals)
+    assert sum(r[8][1] == "True" for r in days) == len(totals)
+    assert "lost more than the test split explains" in outcomes_report.html
+
+
+def test_campaign_and_offer_names_replace_ids_where_the_seeds_have_them(
+    outcomes_report: Report,
+) -> None:
+    names = dict(outcomes_report.frame("select * from campaign_names").to_numpy().tolist())
+    for row in _body_rows(outcomes_report.html, "realised-totals"):
+        text, title = row[1]
+        assert text == names[title]
+    target = _body_rows(outcomes_report.html, "eda-target")
+    assert target and all(r[2][0] == f"Offer {r[2][1]}" for r in target)
+    captions = [c.attrs.get("data-campaign") for c in outcomes_report.charts("confusion")]
+    assert all(f"campaign {names[c]} ·" in outcomes_report.html for c in captions)
+
+
+def test_explanations_summary_counts_the_explained_predictions(
+    outcomes_report: Report,
+) -> None:
+    expected = outcomes_report.frame(
+        """
+        select model_name, count(distinct request_id) as n,
+               count(distinct feature_name) as n_features
+        from ml_explanations group by model_name order by model_name
+        """
+    )
+    firsts = outcomes_report.frame(
+        "select model_name, feature_name, count(*) as n from ml_explanations "
+        "where feature_rank = 1 group by all order by n desc, feature_name"
+    )
+    per_request = (
+        outcomes_report.frame(
+            "select model_name, request_id, contribution, other_contribution from ml_explanations"
+        )
+        .groupby(["model_name", "request_id"])
+        .agg(top=("contribution", "sum"), other=("other_contribution", "max"))
+        .abs()
+        .groupby("model_name")
+        .sum()
+    )
+    shares = per_request.top / (per_request.top + per_request.other)
+    rows = _body_rows(outcomes_report.html, "explanations-summary")
+    assert [r[0][0] for r in rows] == list(expected.model_name)
+    for row, want in zip(rows, expected.itertuples(), strict=True):
+        assert int(row[1][1]) == want.n and int(row[3][1]) == want.n_features
+        first = firsts[firsts.model_name == want.model_name].iloc[0]
+        assert row[4][0] == first.feature_name and int(row[5][1]) == first.n
+        assert float(row[8][1]) == pytest.approx(shares[want.model_name])
+
+
+def test_the_new_sections_render_without_their_tables(
+    monitoring_report: Report, tmp_path: Path
+) -> None:
+    path = tmp_path / "older.duckdb"
+    shutil.copy(monitoring_report.warehouse.path, path)
+    with duckdb.connect(str(path)) as con:
+        for table in ("ml_prediction_log", "ml_realised_outcomes", "ml_explanations"):
+            con.execute(f"drop table if exists {table}")
+    html = build_report(path, tmp_path / "r.html", progress=lambda _: None).read_text("utf-8")
+    section = html[html.index('<section id="served">') :]
+    assert section[: section.index("</section>")].count("No rows.") == 3
+    assert "No explained predictions." in html

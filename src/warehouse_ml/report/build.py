@@ -17,6 +17,7 @@ from warehouse_ml.report.sections import (
     _section_quality,
     _section_rare_values,
     _section_reliability,
+    _section_served,
     _section_summary,
 )
 
@@ -75,6 +76,7 @@ def render_report(data: ReportData) -> str:
         _section_rare_values(data),
         _section_probabilities(data),
         _section_reliability(data),
+        _section_served(data),
         _section_importance(data),
         _section_eda(data),
     ]
@@ -87,6 +89,7 @@ def render_report(data: ReportData) -> str:
             ("rare-values", "rare values"),
             ("probabilities", "probabilities"),
             ("reliability", "reliability"),
+            ("served", "served"),
             ("importance", "importance"),
             ("eda", "EDA"),
         )

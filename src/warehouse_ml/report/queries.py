@@ -39,6 +39,8 @@ QUALITY_METRICS: tuple[str, ...] = ("hamming_loss", "macro_f1", "log_loss")
 RARE_VALUES_SHOWN = 15
 #: Bins of the predicted-probability histograms, on [0, 1].
 PROBABILITY_BINS = 20
+#: Days of prediction-log volume and realised outcomes listed (newest first).
+RECENT_DAYS = 30
 
 
 class ReportError(RuntimeError):
@@ -62,7 +64,14 @@ class ReportData:
     prediction_stats: list[dict[str, Any]] = field(default_factory=list)
     reliability: list[dict[str, Any]] = field(default_factory=list)
     importance: list[dict[str, Any]] = field(default_factory=list)
+    explanations: list[dict[str, Any]] = field(default_factory=list)
+    log_volume: list[dict[str, Any]] = field(default_factory=list)
+    realised: list[dict[str, Any]] = field(default_factory=list)
+    realised_days: list[dict[str, Any]] = field(default_factory=list)
     eda: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    #: Seed names of campaigns and offers (empty when the seeds are not loaded).
+    campaign_names: dict[str, str] = field(default_factory=dict)
+    offer_names: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
 def _rows(con: Any, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
@@ -197,6 +206,7 @@ def collect_report_data(
             "select model_name, request_id, feature_name, contribution from ml_explanations"
         ).df()
         data.importance = global_importance(explained).to_dict("records")
+        data.explanations = _explanations_summary(con)
     data.reliability = reliability_rows(
         _rows(
             con,
@@ -226,6 +236,13 @@ def collect_report_data(
         order by 1, 2
         """,
     )
+
+    progress("[warehouse_ml] report: reading served predictions and realised outcomes")
+    if "ml_prediction_log" in present:  # warehouses built before the log have none
+        data.log_volume = _log_volume(con)
+    if "ml_realised_outcomes" in present:
+        data.realised, data.realised_days = _realised_outcomes(con)
+    data.campaign_names, data.offer_names = _seed_names(con, present)
 
     progress("[warehouse_ml] report: reading the EDA tables")
     data.eda = {
@@ -267,6 +284,153 @@ def collect_report_data(
         ),
     }
     return data
+
+
+def _explanations_summary(con: Any) -> list[dict[str, Any]]:
+    """Per model spec: predictions explained, serving models, distinct columns among
+    the top three, the column most often the first reason, and the share of the
+    contributions' size the top three carry (against ``other_contribution``,
+    the columns left out): a low share means the top-three lists say little."""
+    return _rows(
+        con,
+        """
+        with per_request as (
+            select model_name, request_id, model_id,
+                   sum(contribution) as top_contribution,
+                   max(other_contribution) as other_contribution
+            from ml_explanations
+            group by model_name, request_id, model_id
+        ),
+        firsts as (
+            select model_name, feature_name, count(*) as n_first,
+                   row_number() over (
+                       partition by model_name order by count(*) desc, feature_name
+                   ) as position
+            from ml_explanations
+            where feature_rank = 1
+            group by model_name, feature_name
+        ),
+        per_model as (
+            select model_name,
+                   count(*) as n_predictions,
+                   count(distinct model_id) as n_models,
+                   avg(abs(top_contribution)) as mean_abs_top_contribution,
+                   avg(abs(other_contribution)) as mean_abs_other_contribution,
+                   sum(abs(top_contribution)) / nullif(
+                       sum(abs(top_contribution)) + sum(abs(other_contribution)), 0
+                   ) as top_share
+            from per_request
+            group by model_name
+        ),
+        features as (
+            select model_name, count(distinct feature_name) as n_features
+            from ml_explanations
+            group by model_name
+        )
+        select per_model.model_name, per_model.n_predictions, per_model.n_models,
+               features.n_features, firsts.feature_name as first_reason,
+               firsts.n_first, per_model.mean_abs_top_contribution,
+               per_model.mean_abs_other_contribution, per_model.top_share
+        from per_model
+        inner join features on per_model.model_name = features.model_name
+        left join firsts on per_model.model_name = firsts.model_name and firsts.position = 1
+        order by per_model.model_name
+        """,
+    )
+
+
+def _log_volume(con: Any) -> list[dict[str, Any]]:
+    """Per model spec and UTC day of scoring (newest :data:`RECENT_DAYS` days): rows
+    logged, distinct requests, re-scores (rows of requests logged on an earlier
+    row) and the builds that logged them."""
+    rows = _rows(
+        con,
+        f"""
+        with numbered as (
+            select model_name, request_id, invocation_id,
+                   cast(timezone('UTC', scored_at) as date) as scored_date,
+                   row_number() over (
+                       partition by model_name, request_id order by scored_at, invocation_id
+                   ) as occurrence
+            from ml_prediction_log
+        ),
+        days as (
+            select model_name, scored_date, count(*) as n_rows,
+                   count(distinct request_id) as n_requests,
+                   count(*) filter (where occurrence > 1) as n_rescores,
+                   count(distinct invocation_id) as n_builds,
+                   dense_rank() over (order by scored_date desc) as recency
+            from numbered
+            group by model_name, scored_date
+        )
+        select model_name, scored_date, n_rows, n_requests, n_rescores, n_builds
+        from days
+        where recency <= {RECENT_DAYS}
+        order by scored_date desc, model_name
+        """,
+    )
+    for row in rows:
+        row["scored_date"] = str(row["scored_date"])
+    return rows
+
+
+def _realised_outcomes(con: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Realised against expected loss: one row per serving-or-past model over every
+    day of outcomes (losses recomputed from the summed counts, days above the
+    bound counted), and the newest :data:`RECENT_DAYS` days as recorded."""
+    totals = _rows(
+        con,
+        """
+        select model_name, group_id as campaign_id, model_id,
+               sum(n_outcomes) as n_outcomes, sum(n_wrong) as n_wrong,
+               cast(sum(n_wrong) as double) / sum(n_outcomes) as realised_hamming_loss,
+               max(test_hamming_loss) as test_hamming_loss,
+               count(*) as n_days,
+               count(*) filter (where is_worse_than_test) as n_days_worse,
+               max(outcome_date) as last_outcome_date
+        from ml_realised_outcomes
+        group by model_name, group_id, model_id
+        order by model_name, group_id, max(outcome_date) desc, model_id
+        """,
+    )
+    days = _rows(
+        con,
+        f"""
+        select model_name, group_id as campaign_id, model_id, outcome_date, n_outcomes,
+               n_wrong, realised_hamming_loss, accuracy, test_hamming_loss,
+               loss_upper_bound, is_worse_than_test
+        from ml_realised_outcomes
+        where outcome_date >= (select max(outcome_date) from ml_realised_outcomes)
+                             - interval {RECENT_DAYS - 1} day
+        order by outcome_date desc, model_name, group_id, model_id
+        """,
+    )
+    for row in (*totals, *days):
+        for key in ("outcome_date", "last_outcome_date"):
+            if key in row:
+                row[key] = str(row[key])
+    return totals, days
+
+
+def _seed_names(con: Any, present: set[str]) -> tuple[dict[str, str], dict[tuple[str, str], str]]:
+    """Campaign and offer names from the seeds ``campaign_names`` and ``offer_names``
+    when the warehouse has them (users may replace them; older builds lack them).
+    Keys are lower-cased: the seeds may load ids as UUIDs or as text in either case."""
+    campaigns: dict[str, str] = {}
+    offers: dict[tuple[str, str], str] = {}
+    if "campaign_names" in present:
+        for campaign_id, name in con.execute(
+            "select campaign_id, campaign_name from campaign_names"
+        ).fetchall():
+            if campaign_id is not None and name:
+                campaigns[str(campaign_id).lower()] = str(name)
+    if "offer_names" in present:
+        for campaign_id, offer_id, name in con.execute(
+            "select campaign_id, offer_id, offer_name from offer_names"
+        ).fetchall():
+            if offer_id is not None and name:
+                offers[(str(campaign_id).lower(), str(offer_id).lower())] = str(name)
+    return campaigns, offers
 
 
 _CONFUSION = re.compile(r"^confusion\[(.+)\]\[(.+)\]$")

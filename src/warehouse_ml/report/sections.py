@@ -28,8 +28,32 @@ from warehouse_ml.report.queries import (
 )
 
 
-def _table(rows: Sequence[Mapping[str, Any]], columns: Sequence[tuple[str, str]], cls: str) -> str:
-    """An HTML table of ``rows`` with (key, header) columns."""
+def _campaign(data: ReportData | None, campaign_id: Any) -> str:
+    """A campaign as the report names it: its seed name, else its id's first block."""
+    if data is not None:
+        name = data.campaign_names.get(str(campaign_id).lower())
+        if name:
+            return name
+    return _short(campaign_id)
+
+
+def _offer(data: ReportData | None, campaign_id: Any, offer_id: Any) -> str:
+    """An offer of a campaign as the report names it (seed name, else a short id)."""
+    if data is not None:
+        name = data.offer_names.get((str(campaign_id).lower(), str(offer_id).lower()))
+        if name:
+            return name
+    return _short(offer_id)
+
+
+def _table(
+    rows: Sequence[Mapping[str, Any]],
+    columns: Sequence[tuple[str, str]],
+    cls: str,
+    data: ReportData | None = None,
+) -> str:
+    """An HTML table of ``rows`` with (key, header) columns. With ``data``, campaign
+    and offer ids show their seed names (the id stays in the cell's title)."""
     if not rows:
         return '<p class="empty">No rows.</p>'
     head = "".join(f"<th>{_esc(h)}</th>" for _, h in columns)
@@ -38,7 +62,11 @@ def _table(rows: Sequence[Mapping[str, Any]], columns: Sequence[tuple[str, str]]
         cells = []
         for key, _ in columns:
             value = row.get(key)
-            if key.endswith("_id"):
+            if key == "campaign_id":
+                text = _campaign(data, value)
+            elif key == "offer_id":
+                text = _offer(data, row.get("campaign_id"), value)
+            elif key.endswith("_id"):
                 text = _short(value)
             elif isinstance(value, str):
                 text = value
@@ -85,7 +113,7 @@ def _section_summary(data: ReportData) -> str:
     if data.retraining:
         items = "".join(
             f'<li class="retrain" data-campaign="{_esc(r["campaign_id"])}">'
-            f"<b>{_esc(r['campaign_id'])}</b>: "
+            f"<b>{_esc(_campaign(data, r['campaign_id']))}</b>: "
             f"{_esc(r['reason'])}</li>"
             for r in data.retraining
         )
@@ -142,7 +170,9 @@ def _section_quality(data: ReportData) -> str:
             if row["metric"] != metric or row["invocation_id"] not in index:
                 continue
             i = index[row["invocation_id"]]
-            series.setdefault(_short(row["campaign_id"]), []).append((i, float(row["value"])))
+            series.setdefault(_campaign(data, row["campaign_id"]), []).append(
+                (i, float(row["value"]))
+            )
             payload.append(
                 {
                     "invocation_id": row["invocation_id"],
@@ -153,7 +183,7 @@ def _section_quality(data: ReportData) -> str:
             )
         if not series:
             continue
-        campaigns = {_short(r["campaign_id"]): r["campaign_id"] for r in payload}
+        campaigns = {_campaign(data, r["campaign_id"]): r["campaign_id"] for r in payload}
         attrs = _session_point_attrs(data, {"data_metric": metric}, "data_campaign", campaigns)
         svg = _line_chart(series, labels, mark_attrs=attrs)
         figures.append(
@@ -183,7 +213,8 @@ def _section_confusion(data: ReportData) -> str:
         figures.append(
             _figure(
                 "confusion",
-                f"campaign {_short(item['campaign_id'])} · model {_short(item['model_id'])}",
+                f"campaign {_campaign(data, item['campaign_id'])} · "
+                f"model {_short(item['model_id'])}",
                 svg,
                 item,
                 data_campaign=item["campaign_id"],
@@ -258,7 +289,7 @@ def _section_drift(data: ReportData) -> str:
         figures.append(
             _figure(
                 "drift-latest",
-                f"campaign {_short(campaign)} · KL divergence in session {session_label}",
+                f"campaign {_campaign(data, campaign)} · KL divergence in session {session_label}",
                 _bar_chart(
                     bars,
                     threshold=threshold,
@@ -284,7 +315,7 @@ def _section_drift(data: ReportData) -> str:
         figures.append(
             _figure(
                 "drift-history",
-                f"campaign {_short(campaign)} · feature KL divergence per session",
+                f"campaign {_campaign(data, campaign)} · feature KL divergence per session",
                 _line_chart(series, labels, mark_attrs=attrs, threshold=threshold),
                 history,
                 data_campaign=campaign,
@@ -326,7 +357,7 @@ def _section_rare_values(data: ReportData) -> str:
         figures.append(
             _figure(
                 "rare-values",
-                f"campaign {_short(campaign)} · {column} ({shown}; rare values in red)",
+                f"campaign {_campaign(data, campaign)} · {column} ({shown}; rare values in red)",
                 _hbar_pairs(rows, campaign=campaign, column=column),
                 payload,
                 data_campaign=campaign,
@@ -376,7 +407,7 @@ def _section_probabilities(data: ReportData) -> str:
                 }
             )
         stats = latest_stats.get(campaign)
-        caption = f"campaign {_short(campaign)} · probability of the predicted offer"
+        caption = f"campaign {_campaign(data, campaign)} · probability of the predicted offer"
         if stats:
             caption += (
                 f" (current batch: mean {float(stats['top_probability_mean']):.3f}, "
@@ -409,7 +440,8 @@ def _section_probabilities(data: ReportData) -> str:
 def _section_reliability(data: ReportData) -> str:
     figures = []
     for item in data.reliability:
-        caption = f"{item['model_name']} / {_short(item['group_id'])} · {item['calibration']}"
+        group = _campaign(data, item["group_id"])
+        caption = f"{item['model_name']} / {group} · {item['calibration']}"
         if item["ece"] is not None:
             caption += f" · ECE {_fmt(item['ece'], 4)}"
         if item["uncalibrated_ece"] is not None:
@@ -436,6 +468,21 @@ def _section_reliability(data: ReportData) -> str:
 
 
 def _section_importance(data: ReportData) -> str:
+    summary = _table(
+        data.explanations,
+        [
+            ("model_name", "model spec"),
+            ("n_predictions", "predictions explained"),
+            ("n_models", "serving models"),
+            ("n_features", "input columns among the top three"),
+            ("first_reason", "most frequent first reason"),
+            ("n_first", "times first"),
+            ("mean_abs_top_contribution", "mean |top-3 sum| (log-odds)"),
+            ("mean_abs_other_contribution", "mean |other columns| (log-odds)"),
+            ("top_share", "top-3 share of |contributions|"),
+        ],
+        "explanations-summary",
+    )
     tables = []
     for name in dict.fromkeys(row["model_name"] for row in data.importance):
         rows = [r for r in data.importance if r["model_name"] == name]
@@ -448,10 +495,83 @@ def _section_importance(data: ReportData) -> str:
     body = "".join(tables) or '<p class="empty">No explained predictions.</p>'
     return (
         '<section id="importance"><h2>Why the models predict what they do</h2><p>'
-        "Global importance per model spec, from <code>ml_explanations</code> (the three "
-        "largest SHAP contributions to each prediction's class): the input columns most "
-        "often among a prediction's top reasons, with their mean contribution then.</p>"
+        "From <code>ml_explanations</code> (the three largest SHAP contributions to each "
+        "prediction's class). Per model spec: how many predictions are explained, how "
+        "many input columns ever make the top three, the most frequent first reason, and "
+        "how much of the contributions' size the top three carry against the columns "
+        "left out (<code>other_contribution</code>).</p>"
+        f"{summary if data.explanations else ''}"
+        "<p>Global importance: the input columns most often among a prediction's top "
+        "reasons, with their mean contribution then.</p>"
         f"{body}</section>"
+    )
+
+
+def _section_served(data: ReportData) -> str:
+    volume = _table(
+        data.log_volume,
+        [
+            ("scored_date", "day (UTC)"),
+            ("model_name", "model spec"),
+            ("n_rows", "predictions logged"),
+            ("n_requests", "distinct requests"),
+            ("n_rescores", "re-scores"),
+            ("n_builds", "builds"),
+        ],
+        "log-volume",
+    )
+    totals = _table(
+        data.realised,
+        [
+            ("model_name", "model spec"),
+            ("campaign_id", "campaign"),
+            ("model_id", "model"),
+            ("n_outcomes", "outcomes"),
+            ("realised_hamming_loss", "realised Hamming loss"),
+            ("test_hamming_loss", "test Hamming loss"),
+            ("n_days", "days"),
+            ("n_days_worse", "days above the bound"),
+            ("last_outcome_date", "last outcome (UTC)"),
+        ],
+        "realised-totals",
+        data,
+    )
+    days = _table(
+        data.realised_days,
+        [
+            ("outcome_date", "day (UTC)"),
+            ("model_name", "model spec"),
+            ("campaign_id", "campaign"),
+            ("model_id", "model"),
+            ("n_outcomes", "outcomes"),
+            ("realised_hamming_loss", "realised loss"),
+            ("test_hamming_loss", "test loss"),
+            ("loss_upper_bound", "bound"),
+            ("is_worse_than_test", "worse than test"),
+        ],
+        "realised-days",
+        data,
+    )
+    worse = sum(1 for r in data.realised_days if r["is_worse_than_test"])
+    alert = (
+        f'<div class="alert">{worse} model-day(s) lost more than the test split explains.</div>'
+        if worse
+        else ""
+    )
+    return (
+        '<section id="served"><h2>Served predictions and realised outcomes</h2>'
+        "<h3>Prediction log volume</h3><p>Rows of <code>ml_prediction_log</code> per model "
+        "spec and day of scoring: every prediction served, distinct requests, and re-scores "
+        "(rows of a request logged before, from builds with <code>rescore_requests</code>). "
+        "Newest days first.</p>"
+        f"{volume}"
+        "<h3>Realised against expected loss</h3><p>A conversion whose id is a scored "
+        "request's id settles that request's served prediction "
+        "(<code>ml_realised_outcomes</code>). Per model over every day of outcomes, the "
+        "realised Hamming loss next to the test split's; per day, the binomial bound "
+        "(<code>realised_loss_z</code> standard errors of both samples) above which the "
+        "<code>assert_realised_loss_within_test_bound</code> test warns.</p>"
+        f"{alert}{totals}<h4>Per day</h4>{days}</section>"
     )
 
 
@@ -472,6 +592,7 @@ def _section_eda(data: ReportData) -> str:
                 ("is_split_fair", "fair"),
             ],
             "eda-cv",
+            data,
         ),
         "<h3>Target distribution per split</h3>",
         _table(
@@ -485,6 +606,7 @@ def _section_eda(data: ReportData) -> str:
                 ("n_model_rows", "model rows"),
             ],
             "eda-target",
+            data,
         ),
         "<h3>Null rates (all campaigns)</h3>",
         _table(
@@ -512,6 +634,7 @@ def _section_eda(data: ReportData) -> str:
                 ("outlier_share", "share"),
             ],
             "eda-iqr",
+            data,
         ),
         "<h3>Strongest correlations with each offer</h3><p>Pearson correlation of each model "
         "input with the offer's one-vs-rest indicator (phi for one-hot inputs, point-biserial "
@@ -527,6 +650,7 @@ def _section_eda(data: ReportData) -> str:
                 ("correlation", "correlation"),
             ],
             "eda-corr",
+            data,
         ),
         "</section>",
     ]
