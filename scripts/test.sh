@@ -12,6 +12,16 @@ step() { printf '\n== %s ==\n' "$*"; }
 step "lint: ruff, sqlfluff and dbt-score (scripts/lint.sh, the same as make lint)"
 bash scripts/lint.sh
 
+step "set-up: headless Chromium for the report render test (Debian's chromium)"
+if ! command -v chromium > /dev/null 2>&1 && command -v apt-get > /dev/null 2>&1; then
+  sudo=""
+  [[ "$(id -u)" -ne 0 ]] && sudo="sudo"
+  $sudo apt-get install -y -q chromium > /dev/null 2>&1 \
+    || { $sudo apt-get update -q > /dev/null && $sudo apt-get install -y -q chromium > /dev/null; }
+fi
+# With a browser installed the render test must run: a missing one fails it, not skips it.
+if command -v chromium > /dev/null 2>&1; then export WML_REQUIRE_CHROMIUM=1; fi
+
 step "pytest: package, dbt pipeline on DuckDB, ingestion of broken records"
 # The dbt tests build into their own temporary DuckDB files.
 pytest -q -p no:cacheprovider tests/package tests/pipeline

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -296,9 +297,12 @@ def test_a_warehouse_without_monitoring_tables_is_refused(tmp_path: Path) -> Non
 
 
 def test_renders_in_headless_chromium(monitoring_report: Report, tmp_path: Path) -> None:
-    """Optional: a real browser draws the page (skipped without Chromium)."""
+    """A real browser draws the page. scripts/test.sh installs Debian's chromium and
+    sets WML_REQUIRE_CHROMIUM; only a bare pytest run without a browser skips."""
     browser = shutil.which("chromium") or shutil.which("chromium-browser")
     if browser is None:
+        if os.environ.get("WML_REQUIRE_CHROMIUM"):
+            pytest.fail("WML_REQUIRE_CHROMIUM is set but no chromium is on PATH")
         pytest.skip("no chromium on PATH (Debian: apt-get install chromium)")
     shot = tmp_path / "report.png"
     proc = subprocess.run(
@@ -307,6 +311,12 @@ def test_renders_in_headless_chromium(monitoring_report: Report, tmp_path: Path)
             "--headless",
             "--no-sandbox",
             "--disable-gpu",
+            # This machine's network is closed: no background or update traffic.
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            f"--user-data-dir={tmp_path / 'profile'}",
             "--hide-scrollbars",
             "--window-size=1400,2400",
             f"--screenshot={shot}",
