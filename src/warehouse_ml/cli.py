@@ -281,6 +281,48 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve single scoring requests over HTTP from the warehouse's serving models."""
+    try:
+        import uvicorn
+
+        from warehouse_ml.serve import ModelStore, create_app, open_geoip
+    except ImportError as exc:
+        print(
+            f"wml serve: {exc.name} is not installed: pip install 'warehouse-ml[serve]' "
+            "(or -r requirements.txt)",
+            file=sys.stderr,
+        )
+        return 2
+
+    try:
+        root: Path | None = project_root()
+    except SystemExit:
+        root = None
+    database = Path(args.db) if args.db else duckdb_path(root or Path.cwd())
+    if args.refresh_seconds <= 0:
+        print("wml serve: --refresh-seconds must be positive", file=sys.stderr)
+        return 2
+    try:
+        geoip = open_geoip(args.geoip)
+    except (OSError, ValueError) as exc:
+        print(f"wml serve: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"[warehouse_ml] serving the models of {database} on http://{args.host}:{args.port} "
+        f"(re-read every {args.refresh_seconds:g}s; GeoIP {geoip.path if geoip else 'off'})",
+        flush=True,
+    )
+    uvicorn.run(
+        create_app(ModelStore(database, args.refresh_seconds), geoip),
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        access_log=args.access_log,
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``wml`` argument parser (defaults read from the environment when built)."""
     parser = argparse.ArgumentParser(prog="wml", description=__doc__.splitlines()[0])
@@ -338,6 +380,32 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--db", help="DuckDB file (default: WML_DUCKDB_PATH or warehouse.duckdb)")
     report.add_argument("--out", help="HTML file to write (default: reports/report.html)")
     report.set_defaults(func=cmd_report)
+
+    serve = sub.add_parser(
+        "serve",
+        help="HTTP endpoint scoring one request at a time (GET/POST /predict/{campaign})",
+        description="Serve the warehouse's serving models over HTTP; a newly promoted "
+        "champion is picked up without a restart (README, 'Single-request endpoint').",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument("--db", help="DuckDB file (default: WML_DUCKDB_PATH or warehouse.duckdb)")
+    serve.add_argument(
+        "--geoip",
+        help="MaxMind DB file (GeoIP2/GeoLite2-City layout) for IP lookups "
+        "(default: WML_GEOIP_DB; none: IP lookup off)",
+    )
+    serve.add_argument(
+        "--refresh-seconds",
+        type=float,
+        default=5.0,
+        help="how often to check the warehouse for a new serving set (default 5)",
+    )
+    serve.add_argument("--log-level", default="info", help="uvicorn log level (default info)")
+    serve.add_argument(
+        "--no-access-log", dest="access_log", action="store_false", help="no per-request log"
+    )
+    serve.set_defaults(func=cmd_serve)
 
     return parser
 

@@ -38,6 +38,19 @@ def rank_scores(scores: pd.DataFrame) -> pd.DataFrame:
     return ordered.reset_index(drop=True)
 
 
+def model_probabilities(
+    booster: xgb.Booster, X: np.ndarray, calibrator: dict[str, Any] | None
+) -> np.ndarray:
+    """Class probabilities of the rows of ``X`` (rows x classes): XGBoost's predict or,
+    for a calibrated binary model, the registry's calibrator applied to the positive
+    class's raw probability in double as the SQL scorer computes it (binary_probability).
+    The batch scorer and ``wml serve`` both score through here."""
+    if calibrator is not None:
+        p = apply_calibrator(calibrator, binary_probability(booster, X))
+        return np.column_stack([1.0 - p, p])
+    return class_probabilities(booster, X)
+
+
 def score_model_requests(
     model: pd.Series, request_ids: list[str], features: pd.DataFrame
 ) -> pd.DataFrame:
@@ -53,14 +66,12 @@ def score_model_requests(
     booster = xgb.Booster()
     booster.load_model(bytearray(model["booster_json"].encode()))
     X = long_to_matrix(features.rename(columns={"request_id": "row_id"}), request_ids, kinds)
-    n_classes = max(2, len(by_index))
-    proba = class_probabilities(booster, X) if len(request_ids) else np.zeros((0, n_classes))
     calibration = model.get("calibration")
-    if isinstance(calibration, str) and calibration and len(request_ids):
-        # Binary models: the registry's calibrator on the positive class, applied to the
-        # raw probability in double as the SQL scorer computes it (see binary_probability).
-        p = apply_calibrator(json.loads(calibration), binary_probability(booster, X))
-        proba = np.column_stack([1.0 - p, p])
+    calibrator = json.loads(calibration) if isinstance(calibration, str) and calibration else None
+    if len(request_ids):
+        proba = model_probabilities(booster, X, calibrator)
+    else:
+        proba = np.zeros((0, max(2, len(by_index))))
     n_rows, n_classes = proba.shape
     labels = [by_index.get(i, str(i)) for i in range(n_classes)]
     return pd.DataFrame(
@@ -121,6 +132,7 @@ def sql_request_fetcher(
 
 __all__: Sequence[str] = [
     "SCORE_COLUMNS",
+    "model_probabilities",
     "rank_scores",
     "score_model_requests",
     "score_requests",
