@@ -57,8 +57,17 @@
 
     -- The accepted events any feature of these points can see; older history would
     -- not change a feature (every window and "last" value is capped to its reach).
+    {#- Only the columns some feature, rate or outcome reads: the staged log is wide
+        and this CTE is read twice, so the engine may materialise it. -#}
+    {%- set logged_columns = ['entity_id', 'event_time', 'event_id', 'event_type'] %}
+    {%- for column in ev['numeric'] + ev['categorical'] + rates['columns'] + (ev['outcome']['where'] | list) + (ev['outcome']['at_least'] | list) %}
+    {%- if column not in logged_columns %}{%- do logged_columns.append(column) %}{%- endif %}
+    {%- endfor %}
     logged as (
-        select events.*
+        select
+            {%- for column in logged_columns %}
+            events.{{ column }}{{ "," if not loop.last }}
+            {%- endfor %}
         from {{ ref(ev['source']) }} as events
         cross join (
             select

@@ -324,6 +324,28 @@ def test_trino_sql_scores_match_xgboost(trino):
     assert len(offers) == (got["model_name"] == MODEL).sum()
 
 
+def test_predict_macro_equals_the_sql_scorer_on_trino(trino, folders):
+    """warehouse_ml.predict compiled for Trino (`dbt compile --inline`, as a user's
+    analysis would be) and run there gives ml_scores_sql's rows for the same requests."""
+    inline = "{{ warehouse_ml.predict('offer_conversion', ref('stg_landing__requests')) }}"
+    proc = run(
+        [str(BIN / "dbt"), "compile", "--quiet", "--output", "json", "--vars", VARS,
+         "--inline", inline],
+        {**trino.env, **folders},
+        "dbt compile --inline predict on Trino",
+    )  # fmt: skip
+    compiled = json.loads(proc.stdout.strip().splitlines()[-1])["compiled"]
+    columns = "model_name, request_id, group_id, model_id, label_value, class_index, rank"
+    got = _trino(trino, f"select {columns}, probability from ({compiled}) as predicted")
+    batch = _trino(
+        trino, f"select {columns}, probability from ml_scores_sql where model_name = '{MODEL}'"
+    )
+    key = ["request_id", "class_index"]
+    got, batch = (f.sort_values(key).reset_index(drop=True) for f in (got, batch))
+    assert len(got) == len(batch) > 0
+    pd.testing.assert_frame_equal(got, batch, check_dtype=False, atol=1e-12)
+
+
 def test_ml_models_has_the_contract_columns(trino):
     from warehouse_ml.registry import REGISTRY_COLUMNS
 
