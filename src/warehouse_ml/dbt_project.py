@@ -21,6 +21,7 @@ PROJECT_PARTS: tuple[str, ...] = (
     "macros",
     "model_specs",
     "analyses",
+    "seeds",
     "tests/dbt",
 )
 

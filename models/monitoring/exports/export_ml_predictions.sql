@@ -6,9 +6,21 @@
 
 {#- What BI tools read for every model spec's predictions: ml_predictions as
     is, written to <exports_dir>/ml_predictions.parquet and .csv after each
-    build (DuckDB). -#}
+    build (DuckDB). Campaign and offer names (seeds) are added for the offer
+    spec's groups and labels; other specs' values have no names and show as
+    they are. -#}
 
 with predictions as (select * from {{ ref('ml_predictions') }}),
+
+named as (
+    {{ warehouse_ml.with_offer_names(
+        'predictions',
+        campaign_id='group_id',
+        campaign_name='group_name',
+        offer_id='predicted_label',
+        offer_name='predicted_label_name',
+    ) }}
+),
 
 final as (
     select
@@ -17,12 +29,14 @@ final as (
         group_id,
         model_id,
         predicted_label,
+        group_name,
+        predicted_label_name,
         probability,
         positive_probability,
         scoring_error,
         invocation_id,
         scored_at
-    from predictions
+    from named
 )
 
 select * from final

@@ -5,7 +5,8 @@
 ) }}
 
 {#- What BI tools read for predictions: offer_predictions as is, written to
-    <exports_dir>/offer_predictions.parquet and .csv after each build (DuckDB). -#}
+    <exports_dir>/offer_predictions.parquet and .csv after each build (DuckDB),
+    the names next to the ids they stand for. -#}
 
 with predictions as (select * from {{ ref('offer_predictions') }}),
 
@@ -15,6 +16,8 @@ final as (
         campaign_id,
         model_id,
         predicted_offer_id,
+        campaign_name,
+        predicted_offer_name,
         scoring_error,
         invocation_id,
         probability,

@@ -15,6 +15,8 @@ final as (
         campaign_id,
         model_id,
         offer_id,
+        campaign_name,
+        offer_name,
         class_index,
         probability,
         rank
