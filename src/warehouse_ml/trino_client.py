@@ -167,6 +167,9 @@ class TrinoClient:
             catalog=settings.catalog,
             schema=settings.schema,
             source=source,
+            # As profiles.yml's session: generated queries (drift histograms, predict over
+            # several serving models) plan more stages than Trino's default 150.
+            session_properties={"query_max_stage_count": "1000"},
         )
 
     def close(self) -> None:

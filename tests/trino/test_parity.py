@@ -334,7 +334,7 @@ def test_predict_macro_equals_the_sql_scorer_on_trino(trino, folders):
         {**trino.env, **folders},
         "dbt compile --inline predict on Trino",
     )  # fmt: skip
-    compiled = json.loads(proc.stdout.strip().splitlines()[-1])["compiled"]
+    compiled = json.loads(proc.stdout[proc.stdout.index("{") :])["compiled"]  # pretty-printed
     columns = "model_name, request_id, group_id, model_id, label_value, class_index, rank"
     got = _trino(trino, f"select {columns}, probability from ({compiled}) as predicted")
     batch = _trino(
