@@ -26,7 +26,10 @@ def _utc_date(text: str) -> dt.datetime:
 
 def _hours(text: str) -> dt.timedelta:
     """A number of hours (fractions allowed) as a timedelta."""
-    return dt.timedelta(hours=float(text))
+    try:
+        return dt.timedelta(hours=float(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of hours: {text!r}") from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -43,11 +46,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--days", type=int, default=defaults.days)
     parser.add_argument("--seed", type=int, default=defaults.seed)
     parser.add_argument("--start", type=_utc_date, default=defaults.start, help="UTC date")
-    parser.add_argument("--horizon-hours", dest="horizon", type=_hours, default=defaults.horizon)
+    parser.add_argument(
+        "--horizon-hours", dest="horizon", type=_hours, default=defaults.horizon, metavar="HOURS"
+    )
     parser.add_argument(
         "--every-hours",
         dest="snapshot_every",
         type=_hours,
+        metavar="HOURS",
         default=defaults.snapshot_every,
         help="prediction grid step (>= horizon)",
     )
