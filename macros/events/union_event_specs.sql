@@ -8,14 +8,11 @@
         select ... from features_{{ i }}
         {% endcall %} -#}
 {% macro union_event_specs(specs, columns) -%}
-    {%- for spec in specs %}
-    {{ caller(spec, loop.index) }}
-    {{ "union all" if not loop.last }}
-    {%- endfor %}
-    {%- if not specs %}
+    {#- A call block's own body cannot name the caller of the macro it sits in, so keep a handle. -#}
+    {%- set select_for = caller %}
     {%- set string = dbt.type_string() %}
-    {{ warehouse_ml.empty_select([
-        ['model_name', string], ['point_id', string], ['entity_id', string], ['point_time', 'timestamp'],
-    ] + columns) }}
-    {%- endif %}
+    {%- set keys = [['model_name', string], ['point_id', string], ['entity_id', string], ['point_time', 'timestamp']] %}
+    {%- call(spec, i) warehouse_ml.union_or_empty(specs, keys + columns) -%}
+    {{ select_for(spec, i) }}
+    {%- endcall %}
 {%- endmacro %}

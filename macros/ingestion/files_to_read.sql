@@ -10,6 +10,12 @@
         {%- endif %}
         order by manifest.source_file
     {%- endset -%}
+    {{ return(warehouse_ml._queried_files(sql)) }}
+{%- endmacro %}
+
+{#- The rows of a query of (source_file, file_format), run now, as a list of
+    [path, format]: the shape every reader of landed files takes. -#}
+{% macro _queried_files(sql) -%}
     {%- set files = [] -%}
     {%- for row in run_query(sql) -%}{%- do files.append([row[0], row[1]]) -%}{%- endfor -%}
     {{ return(files) }}

@@ -23,9 +23,7 @@
         group by landed.source_file
         order by landed.source_file
     {%- endset -%}
-    {%- set files = [] -%}
-    {%- for row in run_query(sql) -%}{%- do files.append([row[0], row[1]]) -%}{%- endfor -%}
-    {{ return(files) }}
+    {{ return(warehouse_ml._queried_files(sql)) }}
 {%- endmacro %}
 
 {% macro duckdb__list_landed_files(folder, dataset=none) -%}

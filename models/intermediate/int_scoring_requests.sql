@@ -9,30 +9,25 @@
 {%- endfor %}
 
 with requests as (
-    {%- for spec in specs %}
+    {%- set string = dbt.type_string() %}
+    {%- call(spec, i) warehouse_ml.union_or_empty(specs, [
+        ['model_name', string], ['request_id', string], ['group_id', string], ['group_noun', string],
+        ['feature_vector', string], ['ingested_at', dbt.type_timestamp() ~ ' with time zone'],
+    ]) %}
     {%- set source = ref(spec['scoring']['source']) %}
+    {#- A source without explicit vectors gets NULLs, so every spec's requests share one column list. -#}
+    {%- set has_vector = warehouse_ml.relation_has_column(source, 'feature_vector') %}
+    {%- set feature_vector = 'feature_vector' if has_vector else 'cast(null as ' ~ dbt.type_string() ~ ')' %}
     select
         cast({{ warehouse_ml.quote_literal(spec['name']) }} as {{ dbt.type_string() }}) as model_name,
         cast({{ spec['scoring']['key'] }} as {{ dbt.type_string() }}) as request_id,
         {{ warehouse_ml.spec_group_id(spec) }} as group_id,
         cast({{ warehouse_ml.quote_literal(modules.re.sub('_id$', '', spec['group_key'] or 'model spec')) }} as {{ dbt.type_string() }}) as group_noun,
-        {%- if warehouse_ml.relation_has_column(source, 'feature_vector') %}
-        feature_vector,
-        {%- else %}
-        cast(null as {{ dbt.type_string() }}) as feature_vector,
-        {%- endif %}
+        {{ feature_vector }} as feature_vector,
         ingested_at
     from {{ source }}
     where reject_reason is null
-    {{ "union all" if not loop.last }}
-    {%- endfor %}
-    {%- if not specs %}
-    {%- set string = dbt.type_string() %}
-    {{ warehouse_ml.empty_select([
-        ['model_name', string], ['request_id', string], ['group_id', string], ['group_noun', string],
-        ['feature_vector', string], ['ingested_at', dbt.type_timestamp() ~ ' with time zone'],
-    ]) }}
-    {%- endif %}
+    {%- endcall %}
 ),
 
 serving as (select * from {{ ref('ml_serving_models') }}),

@@ -14,7 +14,10 @@ raw_{{ loop.index }} as (
 {%- endfor %}
 
 unpivoted as (
-    {%- for input in inputs %}
+    {%- set string = dbt.type_string() %}
+    {%- call(input, i) warehouse_ml.union_or_empty(
+        inputs, [['model_name', string], ['entity_id', string], ['column_name', string], ['category', string]]
+    ) %}
     select
         cast({{ warehouse_ml.quote_literal(input['spec']['name']) }} as {{ dbt.type_string() }}) as model_name,
         cast({{ input['spec']['entity_key'] }} as {{ dbt.type_string() }}) as entity_id,
@@ -22,12 +25,7 @@ unpivoted as (
         cast({{ input['column'] }} as {{ dbt.type_string() }}) as category
     from raw_{{ input['spec_index'] }}
     where {{ input['column'] }} is not null
-    {{ "union all" if not loop.last }}
-    {%- endfor %}
-    {%- if not inputs %}
-    {%- set string = dbt.type_string() %}
-    {{ warehouse_ml.empty_select([['model_name', string], ['entity_id', string], ['column_name', string], ['category', string]]) }}
-    {%- endif %}
+    {%- endcall %}
 ),
 
 encoded_values as (

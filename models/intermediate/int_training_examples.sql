@@ -11,7 +11,10 @@
 {%- endfor %}
 
 with examples as (
-    {%- for spec in specs %}
+    {%- set string = dbt.type_string() %}
+    {%- call(spec, i) warehouse_ml.union_or_empty(specs, [
+        ['model_name', string], ['entity_id', string], ['group_id', string], ['label_value', string], ['split', string],
+    ]) %}
     select
         cast({{ warehouse_ml.quote_literal(spec['name']) }} as {{ dbt.type_string() }}) as model_name,
         cast({{ spec['entity_key'] }} as {{ dbt.type_string() }}) as entity_id,
@@ -20,14 +23,7 @@ with examples as (
         {{ warehouse_ml.spec_split(spec) }} as split
     from {{ ref(spec['source']) }}
     where {{ warehouse_ml.spec_training_filter(spec) }}
-    {{ "union all" if not loop.last }}
-    {%- endfor %}
-    {%- if not specs %}
-    {%- set string = dbt.type_string() %}
-    {{ warehouse_ml.empty_select([
-        ['model_name', string], ['entity_id', string], ['group_id', string], ['label_value', string], ['split', string],
-    ]) }}
-    {%- endif %}
+    {%- endcall %}
 )
 
 select * from examples

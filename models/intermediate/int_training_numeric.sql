@@ -6,7 +6,10 @@
 with examples as (select * from {{ ref('int_training_examples') }}),
 
 numeric_values as (
-    {%- for input in inputs %}
+    {%- set string = dbt.type_string() %}
+    {%- call(input, i) warehouse_ml.union_or_empty(inputs, [
+        ['model_name', string], ['entity_id', string], ['feature_index', 'integer'], ['column_name', string], ['value', 'double'],
+    ]) %}
     {%- set spec = input['spec'] %}
     {%- set upstream = input['upstream'] %}
     {#- Upstream aggregates may lack an entity (left join: missing); source rows
@@ -26,14 +29,7 @@ numeric_values as (
             examples.entity_id = cast(source_rows.{{ joined_key }} as {{ dbt.type_string() }})
             {{ accepted }}
     where examples.model_name = {{ warehouse_ml.quote_literal(spec['name']) }}
-    {{ "union all" if not loop.last }}
-    {%- endfor %}
-    {%- if not inputs %}
-    {%- set string = dbt.type_string() %}
-    {{ warehouse_ml.empty_select([
-        ['model_name', string], ['entity_id', string], ['feature_index', 'integer'], ['column_name', string], ['value', 'double'],
-    ]) }}
-    {%- endif %}
+    {%- endcall %}
 ),
 
 final as (

@@ -53,15 +53,13 @@ realised_{{ i }} as (
 {%- endfor %}
 
 realised as (
-    {%- for spec in specs %}
-    select * from realised_{{ loop.index }}
-    union all
-    {%- endfor %}
     {%- set string = dbt.type_string() %}
-    {{ warehouse_ml.empty_select([
+    {%- call(spec, i) warehouse_ml.union_or_empty(specs, [
         ['model_name', string], ['scored_for', 'timestamp'], ['model_id', string],
         ['probability', 'double'], ['outcome', 'integer'],
-    ]) }}
+    ]) %}
+    select * from realised_{{ i }}
+    {%- endcall %}
 ),
 
 ranked as (

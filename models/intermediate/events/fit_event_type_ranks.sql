@@ -26,11 +26,11 @@ counts_{{ loop.index }} as (
 {%- endfor %}
 
 counts as (
-    {%- for spec in specs %}
-    select * from counts_{{ loop.index }}
-    union all
-    {%- endfor %}
-    {{ warehouse_ml.empty_select([['model_name', dbt.type_string()], ['event_type', dbt.type_string()], ['n_events', 'bigint']]) }}
+    {%- call(spec, i) warehouse_ml.union_or_empty(
+        specs, [['model_name', dbt.type_string()], ['event_type', dbt.type_string()], ['n_events', 'bigint']]
+    ) %}
+    select * from counts_{{ i }}
+    {%- endcall %}
 ),
 
 ranked as (
@@ -43,13 +43,11 @@ ranked as (
 ),
 
 settings as (
-    {%- for spec in specs %}
+    {%- call(spec, i) warehouse_ml.union_or_empty(specs, [['model_name', dbt.type_string()], ['top_event_types', 'integer']]) %}
     select
         cast({{ warehouse_ml.quote_literal(spec['name']) }} as {{ dbt.type_string() }}) as model_name,
         {{ spec['events']['top_event_types'] }} as top_event_types
-    union all
-    {%- endfor %}
-    {{ warehouse_ml.empty_select([['model_name', dbt.type_string()], ['top_event_types', 'integer']]) }}
+    {%- endcall %}
 ),
 
 final as (

@@ -6,21 +6,17 @@
 {%- set specs = warehouse_ml.model_specs() %}
 
 with specs as (
-    {%- for spec in specs %}
+    {%- set string = dbt.type_string() %}
+    {%- call(spec, i) warehouse_ml.union_or_empty(specs, [
+        ['model_name', string], ['spec_file', string], ['label_kind', string], ['group_key', string], ['spec_json', string],
+    ]) %}
     select
         cast({{ warehouse_ml.quote_literal(spec['name']) }} as {{ dbt.type_string() }}) as model_name,
         cast({{ warehouse_ml.quote_literal(spec['file']) }} as {{ dbt.type_string() }}) as spec_file,
         cast({{ warehouse_ml.quote_literal(spec['label']['kind']) }} as {{ dbt.type_string() }}) as label_kind,
         cast({{ warehouse_ml.quote_literal(spec['group_key'] or '') }} as {{ dbt.type_string() }}) as group_key,
         cast({{ warehouse_ml.quote_literal(tojson(spec)) }} as {{ dbt.type_string() }}) as spec_json
-    {{ "union all" if not loop.last }}
-    {%- endfor %}
-    {%- if not specs %}
-    {%- set string = dbt.type_string() %}
-    {{ warehouse_ml.empty_select([
-        ['model_name', string], ['spec_file', string], ['label_kind', string], ['group_key', string], ['spec_json', string],
-    ]) }}
-    {%- endif %}
+    {%- endcall %}
 ),
 
 final as (

@@ -8,6 +8,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from warehouse_ml.generator.cli import config_from_args
 from warehouse_ml.generator.config import FORMATS
 from warehouse_ml.generator.streams.config import EventStreamConfig
 from warehouse_ml.generator.streams.files import write_stream
@@ -23,6 +24,14 @@ def _utc_date(text: str) -> dt.datetime:
     return value
 
 
+def _hours(text: str) -> dt.timedelta:
+    """A number of hours (fractions allowed) as a timedelta."""
+    try:
+        return dt.timedelta(hours=float(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of hours: {text!r}") from None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line: write an event stream with its truth and print a one-line summary."""
     defaults = EventStreamConfig()
@@ -33,32 +42,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         "About 4.6 events per entity and day: 7000 entities over 30 days give ~1M events.",
     )
     parser.add_argument("--out", type=Path, required=True, help="output directory")
-    parser.add_argument("--entities", type=int, default=defaults.n_entities)
+    parser.add_argument("--entities", dest="n_entities", type=int, default=defaults.n_entities)
     parser.add_argument("--days", type=int, default=defaults.days)
     parser.add_argument("--seed", type=int, default=defaults.seed)
     parser.add_argument("--start", type=_utc_date, default=defaults.start, help="UTC date")
     parser.add_argument(
-        "--horizon-hours", type=float, default=defaults.horizon / dt.timedelta(hours=1)
+        "--horizon-hours", dest="horizon", type=_hours, default=defaults.horizon, metavar="HOURS"
     )
     parser.add_argument(
         "--every-hours",
-        type=float,
-        default=defaults.snapshot_every / dt.timedelta(hours=1),
+        dest="snapshot_every",
+        type=_hours,
+        metavar="HOURS",
+        default=defaults.snapshot_every,
         help="prediction grid step (>= horizon)",
     )
     parser.add_argument("--format", choices=FORMATS, default="json")
     args = parser.parse_args(argv)
-    try:
-        cfg = EventStreamConfig(
-            n_entities=args.entities,
-            days=args.days,
-            seed=args.seed,
-            start=args.start,
-            horizon=dt.timedelta(hours=args.horizon_hours),
-            snapshot_every=dt.timedelta(hours=args.every_hours),
-        )
-    except ValueError as exc:
-        parser.error(str(exc))
+    cfg = config_from_args(parser, EventStreamConfig, args)
     started = time.perf_counter()
     meta = write_stream(args.out, cfg, args.format)
     print(
