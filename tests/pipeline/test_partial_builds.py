@@ -15,6 +15,9 @@ import pytest
 from warehouse_ml.generator import GeneratorConfig, write_sample
 
 LAYERS = [
+    # Reference data first: the scoring marts join the name seeds (and their unit
+    # tests read the seed tables' columns).
+    ["--select", "path:seeds"],
     ["--select", "path:models/ingestion"],
     ["--select", "path:models/staging"],
     ["--select", "path:models/intermediate", "--exclude", "ml_models+"],
