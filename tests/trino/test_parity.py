@@ -325,8 +325,9 @@ def test_trino_sql_scores_match_xgboost(trino):
 
 
 @pytest.mark.xfail(
-    reason="open (issue 14): on Trino the predict query runs but its rows did not equal "
-    "ml_scores_sql in the last fresh-clone run; kept running so the result stays visible",
+    reason="issue 14: predict ran on Trino but gave 4 more rows than ml_scores_sql (the two "
+    "requests with malformed input vectors, which predict scores by their fields); the "
+    "comparison now leaves those out, unconfirmed on Trino yet (XPASS when it holds)",
     strict=False,
 )
 def test_predict_macro_equals_the_sql_scorer_on_trino(trino, folders):
@@ -345,6 +346,15 @@ def test_predict_macro_equals_the_sql_scorer_on_trino(trino, folders):
     batch = _trino(
         trino, f"select {columns}, probability from ml_scores_sql where model_name = '{MODEL}'"
     )
+    # predict scores a row's fields; the batch refuses requests whose explicit `input`
+    # vector is malformed (scoring_error), so those are predict's only extra rows.
+    refused = set(
+        _trino(
+            trino, "select request_id from int_scoring_requests where scoring_error like 'input%'"
+        )["request_id"]
+    )
+    assert set(got["request_id"]) - set(batch["request_id"]) <= refused
+    got = got[~got["request_id"].isin(refused)]
     key = ["request_id", "class_index"]
     got, batch = (f.sort_values(key).reset_index(drop=True) for f in (got, batch))
     assert len(got) == len(batch) > 0
