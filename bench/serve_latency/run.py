@@ -1,12 +1,14 @@
 """Latency of `wml serve` on loopback: a bounded load run at 1 and 16 concurrent clients.
 
-Starts `wml serve` as its own process on the demo warehouse (so the load
-generator never shares its interpreter), replays the warehouse's accepted
-scoring requests as POSTed records, and GETs with a browser User-Agent, each
-client a thread with one keep-alive connection sending its share of a fixed
-number of requests back to back (closed loop). Also times the same work in
-process (encode + score, no HTTP) to tell server work from transport and
-queueing. Writes bench/results/serve_latency.json and .md.
+Starts `wml serve` as its own process(es) on the demo warehouse, replays the
+warehouse's accepted scoring requests as POSTed records, and GETs with a
+browser User-Agent, each client one keep-alive connection sending requests
+back to back (closed loop). The load comes from wrk (C, Debian's `wrk`
+package; installed with apt when missing and allowed) so that the load
+generator takes little of the cores the server runs on; `--load python` uses
+threads in this interpreter instead. Also times the same work in process
+(encode + score, no HTTP) to tell server work from transport and queueing.
+Writes bench/results/serve_latency.json and .md.
 
     .venv/bin/python bench/serve_latency/run.py --db warehouse.duckdb
 """
@@ -19,10 +21,12 @@ import json
 import os
 import platform
 import shlex
+import shutil
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -122,6 +126,84 @@ def run_load(port: int, work: list[tuple[str, str, bytes | None]], clients: int)
     return summary([x for per in latencies for x in per], wall, sum(errors))
 
 
+WRK_SCRIPT = """
+local work = {%s}
+local i = 0
+request = function()
+  i = i %% #work + 1
+  local w = work[i]
+  return wrk.format(w[1], w[2], {["Content-Type"] = "application/json", ["User-Agent"] = %s}, w[3])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("WML n=%%d errors=%%d p50=%%d p90=%%d p99=%%d max=%%d mean=%%f us=%%d\\n",
+    summary.requests, e.status + e.connect + e.read + e.write + e.timeout,
+    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max,
+    latency.mean, summary.duration))
+end
+"""
+
+
+def _lua(text: str) -> str:
+    # A long bracket string takes the record as it is (JSON escapes are not Lua's).
+    level = 1
+    while f"]{'=' * level}]" in text:
+        level += 1
+    return f"[{'=' * level}[{text}]{'=' * level}]"
+
+
+def ensure_wrk() -> str:
+    """wrk's path; installs Debian's package when it is missing (the CI image allows apt)."""
+    found = shutil.which("wrk")
+    if found is None and shutil.which("apt-get"):
+        subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=False, capture_output=True)
+        found = shutil.which("wrk")
+    if found is None:
+        raise SystemExit("wrk is not installed (apt-get install wrk) and could not be installed")
+    return found
+
+
+def run_wrk(
+    port: int, work: list[tuple[str, str, bytes | None]], clients: int, seconds: float
+) -> dict[str, Any]:
+    """wrk with ``clients`` keep-alive connections cycling through ``work`` for ``seconds``."""
+    entries = ", ".join(
+        "{" + ", ".join([_lua(m), _lua(path), _lua(body.decode()) if body else "nil"]) + "}"
+        for m, path, body in work
+    )
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(WRK_SCRIPT % (entries, _lua(UA)))
+    try:
+        out = subprocess.run(
+            [
+                ensure_wrk(),
+                f"-t{min(clients, 2)}",
+                f"-c{clients}",
+                f"-d{seconds:g}s",
+                "-s",
+                f.name,
+                f"http://127.0.0.1:{port}",
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    finally:
+        os.unlink(f.name)
+    line = next(x for x in out.splitlines() if x.startswith("WML "))
+    v = {k: float(x) for k, x in (kv.split("=") for kv in line.split()[1:])}
+    return {
+        "n": int(v["n"]),
+        "errors": int(v["errors"]),
+        "p50_ms": round(v["p50"] / 1000, 3),
+        "p90_ms": round(v["p90"] / 1000, 3),
+        "p99_ms": round(v["p99"] / 1000, 3),
+        "max_ms": round(v["max"] / 1000, 3),
+        "mean_ms": round(v["mean"] / 1000, 3),
+        "requests_per_s": round(v["n"] / (v["us"] / 1e6), 1),
+    }
+
+
 def in_process(db: Path, requests: list[tuple[str, bytes]]) -> dict[str, Any]:
     """The server's own work per request (stage, encode, score, answer), no HTTP."""
     from warehouse_ml.serve.app import DEFAULT_MODEL, _score
@@ -182,8 +264,15 @@ def markdown(results: dict[str, Any]) -> str:
         f"after {results['load_after']}.",
         f"Command `{results['command']}`; warehouse `{results['warehouse']}`; server "
         f"`{results['server_command']}`.",
-        "Closed loop: each client is a thread with one keep-alive connection sending its",
-        "share of the requests back to back; latency is request sent → body read.",
+        f"Server processes (`--workers`): {results.get('workers', 1)}. Closed loop: each "
+        "client is one keep-alive connection sending requests back to back; latency is "
+        "request sent → answer read. Load generator: "
+        + (
+            f"wrk ({results['runs'][0]['n'] if results['runs'] else 0} requests or more a "
+            "run, for a fixed time)."
+            if results.get("load_generator") == "wrk"
+            else "threads of the benchmark's own interpreter, a fixed number of requests."
+        ),
         "",
         "| scenario | clients | n | errors | p50 ms | p90 ms | p99 ms | max ms | req/s |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
@@ -221,13 +310,14 @@ def markdown(results: dict[str, Any]) -> str:
         per_request = 1000 / run["requests_per_s"]
         lines += [
             "",
-            f"Cause of the miss ({run['scenario']}, {run['clients']} clients): one server "
-            f"process answers one request at a time; at {run['requests_per_s']:.0f} req/s it "
-            f"spends {per_request:.2f} ms per request, so {run['clients']} clients queue "
+            f"Cause of the miss ({run['scenario']}, {run['clients']} clients): each of "
+            f"{results.get('workers', 1)} server process(es) answers one request at a time; "
+            f"at {run['requests_per_s']:.0f} req/s they "
+            f"spend {per_request:.2f} ms per request, so {run['clients']} clients queue "
             f"about {run['clients'] * per_request:.0f} ms (measured p50 {run['p50_ms']:.0f} ms). "
             f"Of those {per_request:.2f} ms, {work['p50_ms']:.2f} ms (p50) is the endpoint's "
             "own work (staging, encoding, XGBoost predict, answer); the rest is HTTP and JSON "
-            "in the same process and CPU shared with the load generator's threads on "
+            "in the same process and CPU shared with the load generator on "
             f"{results['machine']['cores']} cores.",
         ]
     if results.get("note"):
@@ -244,6 +334,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", default="1,16", help="concurrency levels")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
     parser.add_argument("--note", default="", help="a sentence for the Markdown file")
+    parser.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 1, help="wml serve --workers"
+    )
+    parser.add_argument(
+        "--load", choices=("wrk", "python"), default="wrk", help="load generator (default wrk)"
+    )
+    parser.add_argument("--seconds", type=float, default=10.0, help="wrk: seconds per run")
     args = parser.parse_args(argv)
     db = Path(args.db).resolve()
     requests = load_requests(db, args.requests)
@@ -262,14 +359,17 @@ def main(argv: list[str] | None = None) -> int:
     runs = []
     port = free_port()
     server_cmd = [wml, "serve", "--db", str(db), "--port", str(port)]
-    server_cmd += ["--log-level", "warning", "--no-access-log"]
+    server_cmd += ["--workers", str(args.workers), "--log-level", "warning", "--no-access-log"]
     server = subprocess.Popen(server_cmd, cwd=ROOT)
     try:
         wait_healthy(port, server)
         run_load(port, posts[:400], 4)  # warm-up: connections, caches, first allocations
         for clients in (int(c) for c in args.clients.split(",")):
             for scenario, work in (("POST record", posts), ("GET user agent", gets)):
-                result = run_load(port, work, clients)
+                if args.load == "wrk":
+                    result = run_wrk(port, work, clients, args.seconds)
+                else:
+                    result = run_load(port, work, clients)
                 runs.append({"scenario": scenario, "clients": clients, **result})
                 print(f"[serve_latency] {scenario} x{clients}: {result}", flush=True)
     finally:
@@ -284,6 +384,8 @@ def main(argv: list[str] | None = None) -> int:
         "load_before": load_before,
         "load_after": [round(x, 2) for x in os.getloadavg()],
         "goal_p99_ms": GOAL_P99_MS,
+        "load_generator": args.load,
+        "workers": args.workers,
         "runs": runs,
         "in_process": in_process(db, requests[:500]),
         "note": args.note,

@@ -286,7 +286,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     try:
         import uvicorn
 
-        from warehouse_ml.serve import ModelStore, create_app, open_geoip
+        from warehouse_ml.serve import GEOIP_ENV, ModelStore, create_app, open_geoip
+        from warehouse_ml.serve.app import WORKER_DB_ENV, WORKER_REFRESH_ENV
     except ImportError as exc:
         print(
             f"wml serve: {exc.name} is not installed: pip install 'warehouse-ml[serve]' "
@@ -303,6 +304,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.refresh_seconds <= 0:
         print("wml serve: --refresh-seconds must be positive", file=sys.stderr)
         return 2
+    if args.workers < 1:
+        print("wml serve: --workers must be at least 1", file=sys.stderr)
+        return 2
     try:
         geoip = open_geoip(args.geoip)
     except (OSError, ValueError) as exc:
@@ -313,12 +317,28 @@ def cmd_serve(args: argparse.Namespace) -> int:
         f"(re-read every {args.refresh_seconds:g}s; GeoIP {geoip.path if geoip else 'off'})",
         flush=True,
     )
+    options: dict[str, Any] = {
+        "host": args.host,
+        "port": args.port,
+        "log_level": args.log_level,
+        "access_log": args.access_log,
+        "forwarded_allow_ips": args.forwarded_allow_ips,
+    }
+    if args.workers == 1:
+        uvicorn.run(create_app(ModelStore(database, args.refresh_seconds), geoip), **options)
+        return 0
+    # Worker processes import the app by name; the options reach them in the environment.
+    os.environ[WORKER_DB_ENV] = str(database.resolve())
+    os.environ[WORKER_REFRESH_ENV] = repr(args.refresh_seconds)
+    if geoip is not None:
+        os.environ[GEOIP_ENV] = str(geoip.path)
+    else:
+        os.environ.pop(GEOIP_ENV, None)
     uvicorn.run(
-        create_app(ModelStore(database, args.refresh_seconds), geoip),
-        host=args.host,
-        port=args.port,
-        log_level=args.log_level,
-        access_log=args.access_log,
+        "warehouse_ml.serve.app:app_from_environment",
+        factory=True,
+        workers=args.workers,
+        **options,
     )
     return 0
 
@@ -400,6 +420,18 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=5.0,
         help="how often to check the warehouse for a new serving set (default 5)",
+    )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="server processes, each with its own copy of the models (default 1; one per "
+        "core answers concurrent clients sooner)",
+    )
+    serve.add_argument(
+        "--forwarded-allow-ips",
+        help="proxies whose X-Forwarded-For gives the caller's IP for the GeoIP lookup, "
+        "comma-separated or * (default: FORWARDED_ALLOW_IPS, else 127.0.0.1)",
     )
     serve.add_argument("--log-level", default="info", help="uvicorn log level (default info)")
     serve.add_argument(

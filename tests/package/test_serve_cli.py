@@ -22,3 +22,8 @@ def test_refresh_seconds_must_be_positive(
 ) -> None:
     assert main(["serve", "--db", str(tmp_path / "w.duckdb"), "--refresh-seconds", "0"]) == 2
     assert "--refresh-seconds must be positive" in capsys.readouterr().err
+
+
+def test_workers_must_be_at_least_one(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve", "--db", str(tmp_path / "w.duckdb"), "--workers", "0"]) == 2
+    assert "--workers must be at least 1" in capsys.readouterr().err

@@ -161,15 +161,18 @@ def test_get_analyses_the_user_agent_and_takes_fields_and_vectors(
     assert again["predictions"] == answer["predictions"] and again["input"] == answer["input"]
 
 
-def test_an_ip_is_looked_up_in_a_configured_geoip_database(
-    generated: Warehouse, tmp_path: Path
-) -> None:
-    campaign, country, column = generated.query(
+def kept_country(wh: Warehouse) -> tuple[str, str, str]:
+    """A campaign with a serving model, a country it kept as a level, and its column."""
+    return wh.query(
         "select s.group_id, l.category, l.feature_name "
         "from ml_serving_models as s join fit_category_levels as l "
         "using (fitted_state_id, model_name, group_id) where s.model_name = 'offer_conversion' "
         "and l.column_name = 'country' and l.feature_index is not null limit 1"
     )[0]
+
+
+def write_city_db(path: Path, country: str) -> Path:
+    """A GeoIP2-City database placing 81.2.69.0/24 in ``country``."""
     writer = MMDBWriter(ip_version=6, database_type="GeoIP2-City", ipv4_compatible=True)
     writer.insert_network(
         IPSet(["81.2.69.0/24"]),
@@ -179,7 +182,15 @@ def test_an_ip_is_looked_up_in_a_configured_geoip_database(
             "location": {"latitude": 12.5, "longitude": -70.25},
         },
     )
-    writer.to_db_file(str(tmp_path / "city.mmdb"))
+    writer.to_db_file(str(path))
+    return path
+
+
+def test_an_ip_is_looked_up_in_a_configured_geoip_database(
+    generated: Warehouse, tmp_path: Path
+) -> None:
+    campaign, country, column = kept_country(generated)
+    write_city_db(tmp_path / "city.mmdb", country)
     app = create_app(ModelStore(generated.path), GeoIp(tmp_path / "city.mmdb"))
     with TestClient(app) as geo_client:
         answer = geo_client.get(f"/predict/{campaign}", params={"ip": "81.2.69.7"}).json()
@@ -369,3 +380,50 @@ def test_over_a_real_socket(generated: Warehouse, client: TestClient) -> None:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def test_the_command_with_two_worker_processes_answers_as_the_batch(
+    generated: Warehouse, tmp_path: Path
+) -> None:
+    """`wml serve --workers 2`: uvicorn starts each worker from the app factory, which
+    must find the warehouse and the GeoIP database through the environment the command
+    sets; a trusted proxy's (loopback's) X-Forwarded-For names the caller looked up."""
+    campaign, country, _ = kept_country(generated)
+    geoip = write_city_db(tmp_path / "city.mmdb", country)
+    port = free_port()
+    wml = str(Path(sys.executable).with_name("wml"))
+    log = (tmp_path / "serve.log").open("w")
+    command = [wml, "serve", "--db", str(generated.path), "--port", str(port)]
+    server = subprocess.Popen(
+        [*command, "--workers", "2", "--geoip", str(geoip)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        with httpx2.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
+            deadline = time.time() + 120
+            while True:
+                try:
+                    if http.get("/health").status_code == 200:
+                        break
+                except httpx2.TransportError:
+                    pass
+                assert server.poll() is None and time.time() < deadline, (
+                    tmp_path / "serve.log"
+                ).read_text()
+                time.sleep(0.2)
+            expected = [e for e in batch_answers(generated).values() if e["error"] is None]
+            for want in random.Random(5).sample(expected, 20):
+                answer = http.post(f"/predict/{want['campaign']}", content=want["record"])
+                assert answer.status_code == 200, answer.text
+                assert_same_as_batch(answer.json(), want)
+            proxied = http.get(
+                f"/predict/{campaign}", headers={"X-Forwarded-For": "81.2.69.7"}
+            ).json()
+            direct = http.get(f"/predict/{campaign}").json()
+        assert proxied["source"]["country"] == {"value": country, "from": "geoip"}
+        assert direct["notices"] == ["ip 127.0.0.1 is not in the GeoIP database"]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()

@@ -324,12 +324,6 @@ def test_trino_sql_scores_match_xgboost(trino):
     assert len(offers) == (got["model_name"] == MODEL).sum()
 
 
-@pytest.mark.xfail(
-    reason="issue 14: predict ran on Trino but gave 4 more rows than ml_scores_sql (the two "
-    "requests with malformed input vectors, which predict scores by their fields); the "
-    "comparison now leaves those out, unconfirmed on Trino yet (XPASS when it holds)",
-    strict=False,
-)
 def test_predict_macro_equals_the_sql_scorer_on_trino(trino, folders):
     """warehouse_ml.predict compiled for Trino (`dbt compile --inline`, as a user's
     analysis would be) and run there gives ml_scores_sql's rows for the same requests."""

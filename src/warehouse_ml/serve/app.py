@@ -21,10 +21,13 @@ import contextlib
 import ipaddress
 import json
 import math
+import os
 from collections.abc import AsyncIterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+import orjson
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -32,7 +35,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from warehouse_ml.serve.encoding import encode_record, parse_vector
-from warehouse_ml.serve.geoip import GeoIp
+from warehouse_ml.serve.geoip import GEOIP_ENV, GeoIp, open_geoip
 from warehouse_ml.serve.models import (
     Loaded,
     ModelStore,
@@ -43,15 +46,31 @@ from warehouse_ml.serve.models import (
 from warehouse_ml.serve.records import RECORD_FIELDS, RequestError, stage_record
 from warehouse_ml.serve.user_agent import parse_user_agent, warm_up
 
-__all__ = ["DEFAULT_MODEL", "create_app"]
+__all__ = [
+    "DEFAULT_MODEL",
+    "WORKER_DB_ENV",
+    "WORKER_REFRESH_ENV",
+    "app_from_environment",
+    "create_app",
+]
 
 DEFAULT_MODEL = "offer_conversion"
+#: How `wml serve --workers N` tells each worker process its warehouse and poll interval.
+WORKER_DB_ENV = "WML_SERVE_DB"
+WORKER_REFRESH_ENV = "WML_SERVE_REFRESH_SECONDS"
 MAX_BODY_BYTES = 64 * 1024
 NO_GEOIP = "IP lookup is off: no GeoIP database configured (wml serve --geoip PATH or WML_GEOIP_DB)"
 
 
+class _Json(JSONResponse):
+    """An answer rendered by orjson: a fifth of the standard library's time per answer."""
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)
+
+
 def _error(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"error": message, "status": status}, status_code=status)
+    return _Json({"error": message, "status": status}, status_code=status)
 
 
 def _number(value: float) -> float | None:
@@ -267,7 +286,7 @@ def create_app(store: ModelStore, geoip: GeoIp | None = None) -> Starlette:
         params = request.path_params
         model_name = params.get("model_name", DEFAULT_MODEL)
         answer = _score(loaded(), model_name, params["group"], fields, ua, ip, geoip)
-        return JSONResponse(answer)
+        return _Json(answer)
 
     async def predict(request: Request) -> JSONResponse:
         if request.method == "POST":
@@ -277,7 +296,7 @@ def create_app(store: ModelStore, geoip: GeoIp | None = None) -> Starlette:
     async def health(request: Request) -> JSONResponse:
         report = store.health()
         report["geoip"] = str(geoip.path) if geoip else None
-        return JSONResponse(report, status_code=200 if store.current else 503)
+        return _Json(report, status_code=200 if store.current else 503)
 
     async def request_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestError)
@@ -316,3 +335,10 @@ async def _poll(store: ModelStore) -> None:
     while True:
         await asyncio.sleep(store.refresh_seconds)
         await asyncio.to_thread(store.refresh)
+
+
+def app_from_environment() -> Starlette:
+    """The app of one ``wml serve --workers N`` process. uvicorn starts each worker by
+    importing this factory by name, so the command's options arrive in the environment."""
+    store = ModelStore(Path(os.environ[WORKER_DB_ENV]), float(os.environ[WORKER_REFRESH_ENV]))
+    return create_app(store, open_geoip(os.environ.get(GEOIP_ENV) or None))

@@ -79,8 +79,15 @@ class ServingModel:
         """Class probabilities of one dense feature row, as the batch scorer computes them
         (``scoring.score_model_requests``: XGBoost's predict, or the calibrator applied to
         the SQL scorer's double-precision raw probability for calibrated binary models)."""
-        proba = model_probabilities(self.booster, x.reshape(1, -1), self.calibration)
-        return proba[0].astype(np.float64)
+        row = x.reshape(1, -1)
+        if self.calibration is not None:
+            return model_probabilities(self.booster, row, self.calibration)[0].astype(np.float64)
+        # inplace_predict skips building a DMatrix, a third of a request's scoring time,
+        # and returns the same float32 values as the batch scorer's DMatrix predict.
+        raw = np.asarray(self.booster.inplace_predict(row)).reshape(-1)
+        if raw.size == 1:  # binary:logistic gives P(class 1); as class_probabilities does
+            raw = np.array([1.0 - raw[0], raw[0]], dtype=raw.dtype)
+        return raw.astype(np.float64)
 
 
 def score_on_one_thread() -> None:
