@@ -7,9 +7,15 @@
     go into one stream per entity ordered by time, each window is a
     `range between interval 'w' second preceding and current row` frame, and
     the events at exactly the point's time (its frame peers) are subtracted,
-    so an event at t is never a feature while one at t - w is. Only events of
+    so an event at t is never a feature while one at t - w is. When few points
+    of an entity can see one event (a snapshot grid with ceil(longest / every)
+    <= 16, or points_per_entity_time <= 16, e.g. scoring's one point per
+    entity), each point is instead joined to its entity's events in
+    [t - offset - longest, t - offset) and every feature is a conditional
+    aggregate of those pairs: the same values without a window frame (the
+    frames cost several times the join at 10M events). Only events of
     the points' entities are read (a semi-join), so the cost follows the
-    number of points' entities, not the log's size. No inequality join:
+    number of points' entities, not the log's size. No inequality-only join:
     DuckDB and Trino (no ASOF join) run the same SQL.
 
     Group rates (events.group_rates): per group column, outcome events over
