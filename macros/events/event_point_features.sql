@@ -7,9 +7,15 @@
     go into one stream per entity ordered by time, each window is a
     `range between interval 'w' second preceding and current row` frame, and
     the events at exactly the point's time (its frame peers) are subtracted,
-    so an event at t is never a feature while one at t - w is. Only events of
+    so an event at t is never a feature while one at t - w is. When few points
+    of an entity can see one event (a snapshot grid with ceil(longest / every)
+    <= 16, or points_per_entity_time <= 16, e.g. scoring's one point per
+    entity), each point is instead joined to its entity's events in
+    [t - offset - longest, t - offset) and every feature is a conditional
+    aggregate of those pairs: the same values without a window frame (the
+    frames cost several times the join at 10M events). Only events of
     the points' entities are read (a semi-join), so the cost follows the
-    number of points' entities, not the log's size. No inequality join:
+    number of points' entities, not the log's size. No inequality-only join:
     DuckDB and Trino (no ASOF join) run the same SQL.
 
     Group rates (events.group_rates): per group column, outcome events over
@@ -19,7 +25,7 @@
 
     ranks: a relation of (model_name, event_type, type_rank) fitted on the
     training period (fit_event_type_ranks). -#}
-{% macro event_point_features(spec, points, ranks) -%}
+{% macro event_point_features(spec, points, ranks, points_per_entity_time=none) -%}
     {%- set ev = spec['events'] -%}
     {%- set name = warehouse_ml.quote_literal(spec['name']) -%}
     {%- set offset = warehouse_ml.duration_seconds(ev['leakage_offset']) -%}
@@ -34,6 +40,18 @@
         {%- do frames.append(['w' ~ week, week * 604800]) -%}
     {%- endfor -%}
     {%- set longest = frames | map(attribute=1) | max -%}
+    {#- How many points of one entity an event can be in the windows of: one per
+        grid time in (t, t + longest] for a snapshot spec, `points_per_entity_time`
+        (scoring: 1) when the caller knows it, unbounded for event points. -#}
+    {%- if points_per_entity_time is not none -%}
+        {%- set fanout = points_per_entity_time -%}
+    {%- elif ev['points']['event_type'] is none -%}
+        {%- set every = warehouse_ml.duration_seconds(ev['points']['every']) -%}
+        {%- set fanout = (longest + every - 1) // every -%}
+    {%- else -%}
+        {%- set fanout = none -%}
+    {%- endif -%}
+    {%- set by_join = fanout is not none and fanout <= 16 -%}
     {#- measure name -> SQL of the event's contribution (0 on point rows). -#}
     {%- set measures = {'events': 'is_event'} -%}
     {%- for k in top -%}
@@ -101,6 +119,115 @@
                 ranks.model_name = {{ name }}
                 and logged.event_type = ranks.event_type
     ),
+
+    {%- if by_join %}
+
+    -- Few points per entity and window (a snapshot grid, or one scoring time): each
+    -- point is joined to its entity's events in [t - offset - longest, t - offset) and
+    -- every feature is a conditional aggregate of those pairs, the same half-open
+    -- windows as the frames below (equi-join on the entity, no window frames).
+    {%- set edges = frames | map(attribute=1) | unique | list %}
+    point_edges as (
+        select
+            point_id,
+            entity_id,
+            point_time - interval '{{ offset }}' second as ts
+            {%- for seconds in edges %},
+            point_time - interval '{{ offset + seconds }}' second as from_{{ seconds }}
+            {%- endfor %}
+        from target_points
+    ),
+
+    {%- if ev['categorical'] %}
+
+    -- The total order of an entity's events (time, then event id) for last/first values.
+    ordered_history as (
+        select
+            *,
+            row_number() over (partition by entity_id order by event_time, event_id) as seq
+        from history
+    ),
+    {%- endif %}
+
+    pairs as (
+        select
+            point_edges.*,
+            events.event_time as event_ts,
+            events.type_rank
+            {%- for column in ev['numeric'] + ev['categorical'] %},
+            events.{{ column }}
+            {%- endfor %}
+            {%- if ev['categorical'] %},
+            events.seq
+            {%- endif %}
+        from point_edges
+        left join {{ 'ordered_history' if ev['categorical'] else 'history' }} as events
+            on
+                point_edges.entity_id = events.entity_id
+                and events.event_time >= point_edges.from_{{ longest }}
+                and events.event_time < point_edges.ts
+    ),
+
+    {%- set pair_measures = {} %}
+    {%- for measure, value in measures.items() %}
+    {%- do pair_measures.update({measure: '1' if value == 'is_event' else value}) %}
+    {%- endfor %}
+    aggregated as (
+        select
+            point_id,
+            ts,
+            {%- for label, seconds in frames if not label.startswith('w') %}
+            {%- for measure, value in pair_measures.items() %}
+            sum(case when event_ts >= from_{{ seconds }} then {{ value }} else 0 end) as {{ measure }}_{{ label }},
+            {%- endfor %}
+            {%- endfor %}
+            {%- for week in range(1, ev['rolling_weeks'] + 1) %}
+            {%- for k in ['events'] + top %}
+            {%- set measure = 'events' if k == 'events' else 'type' ~ k %}
+            sum(
+                case
+                    when event_ts >= from_{{ week * 604800 }}{{ ' and event_ts < from_' ~ ((week - 1) * 604800) if week > 1 else '' }}
+                        then {{ pair_measures[measure] }}
+                    else 0
+                end
+            ) as {{ measure }}_week{{ week }},
+            {%- endfor %}
+            {%- endfor %}
+            {%- for column in ev['categorical'] %}
+            max_by({{ column }}, case when {{ column }} is not null then seq end) as last_{{ column }},
+            min_by({{ column }}, case when {{ column }} is not null then seq end) as first_{{ column }},
+            {%- endfor %}
+            max(event_ts) as last_event_ts
+        from pairs
+        group by point_id, ts
+    ),
+
+    features as (
+        select
+            point_id,
+            {%- for label, seconds in frames if not label.startswith('w') %}
+            {%- for measure in measures %}
+            cast({{ measure }}_{{ label }} as double) as {{ measure }}_{{ label }},
+            {%- endfor %}
+            {%- endfor %}
+            {%- for week in range(1, ev['rolling_weeks'] + 1) %}
+            {%- for k in ['events'] + top %}
+            {%- set measure = 'events' if k == 'events' else 'type' ~ k %}
+            cast({{ measure }}_week{{ week }} as double) as {{ measure }}_week{{ week }},
+            {%- endfor %}
+            {%- endfor %}
+            -- NULL without an event in the longest window before t (as below).
+            case
+                when last_event_ts >= ts - interval '{{ longest }}' second
+                    then {{ warehouse_ml.hours_between('last_event_ts', 'ts') }}
+            end as hours_since_last_event
+            {%- for column in ev['categorical'] %},
+            last_{{ column }},
+            first_{{ column }}
+            {%- endfor %}
+        from aggregated
+    ),
+    {%- else %}
 
     stream as (
         select
@@ -212,6 +339,7 @@
         from windowed
         where windowed.is_event = 0
     ),
+    {%- endif %}
 
     {%- set rate_columns = [] %}
     {%- if rates['columns'] %}

@@ -102,7 +102,11 @@ points_{{ i }} as (
 {%- endif %}
 
 features_{{ i }} as (
-    {{ warehouse_ml.event_point_features(spec, 'points_' ~ i, ref('fit_event_type_ranks')) }}
+    {#- Snapshot scoring has one point per entity: features by the join, not window frames. #}
+    {{ warehouse_ml.event_point_features(
+        spec, 'points_' ~ i, ref('fit_event_type_ranks'),
+        points_per_entity_time=(1 if spec['events']['points']['event_type'] is none else none),
+    ) }}
 ),
 {%- endfor %}
 
