@@ -12,8 +12,7 @@ per_session as (
         model_name,
         group_id,
         model_id,
-        max(case when kind = 'feature' then kl_divergence end) as max_feature_kl,
-        max(case when kind = 'prediction' then kl_divergence end) as max_prediction_kl,
+        {{ warehouse_ml.pivot_max('kind', 'kl_divergence', [['max_feature_kl', 'feature'], ['max_prediction_kl', 'prediction']]) }},
         sum(case when is_drifted then 1 else 0 end) as n_drifted,
         max(threshold) as threshold,
         max(recorded_at) as recorded_at

@@ -12,12 +12,10 @@ pivoted as (
         model_name,
         group_id,
         model_id,
-        max(case when metric = 'hamming_loss' then value end) as hamming_loss,
-        max(case when metric = 'baseline_hamming_loss' then value end) as baseline_hamming_loss,
-        max(case when metric = 'macro_f1' then value end) as macro_f1,
-        max(case when metric = 'log_loss' then value end) as log_loss,
-        max(case when metric = 'auc' then value end) as auc,
-        max(case when metric = 'n_rows' then value end) as n_test_rows,
+        {{ warehouse_ml.pivot_max('metric', 'value', [
+            ['hamming_loss', 'hamming_loss'], ['baseline_hamming_loss', 'baseline_hamming_loss'],
+            ['macro_f1', 'macro_f1'], ['log_loss', 'log_loss'], ['auc', 'auc'], ['n_test_rows', 'n_rows'],
+        ]) }},
         max(recorded_at) as recorded_at
     from history
     group by invocation_id, model_name, group_id, model_id

@@ -29,7 +29,10 @@
 {% macro duckdb__list_landed_files(folder, dataset=none) -%}
     {#- DuckDB lists the data-lake folder itself with glob(): no loader needed. -#}
     {%- if not execute -%}{{ return([]) }}{%- endif -%}
-    {%- set folder = warehouse_ml._validate_folder(folder) -%}
+    {%- set folder = warehouse_ml.plain_folder(
+        folder, 'landing folder',
+        'set WML_LANDING_DIR / WML_REQUESTS_DIR to a folder of *.json, *.csv or *.parquet files',
+    ) -%}
     {%- set sql -%}
         select
             file as source_file,
@@ -44,15 +47,4 @@
         {%- do files.append([row[0], 'json' if row[1] == 'jsonl' else row[1]]) -%}
     {%- endfor -%}
     {{ return(files) }}
-{%- endmacro %}
-
-{% macro _validate_folder(folder) -%}
-    {%- set folder = (folder | string).rstrip('/') -%}
-    {%- if folder | length == 0 -%}
-        {{ exceptions.raise_compiler_error("landing folder is empty: set WML_LANDING_DIR / WML_REQUESTS_DIR to a folder of *.json, *.csv or *.parquet files") }}
-    {%- endif -%}
-    {%- if modules.re.search('[*?\[\]{}\n\r\x00]', folder) -%}
-        {{ exceptions.raise_compiler_error("landing folder '" ~ folder ~ "' must be a plain folder path without glob characters") }}
-    {%- endif -%}
-    {{ return(folder) }}
 {%- endmacro %}

@@ -1,5 +1,5 @@
 {#- The shared steps of a landing staging model, as a query with its own `with`
-    (use it as the body of the model's `renamed` CTE): parse the raw records of
+    (a staging model is this one call): parse the raw records of
     `relation` (an ingestion model's rows), read and rename the fields, type
     lat/long, run the checks, and reject all but one copy of a duplicate id.
     The result has the columns, in order: `id_column`, campaign_id, the

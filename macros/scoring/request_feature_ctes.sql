@@ -56,14 +56,8 @@
         {%- endif %}
     ),
 
-    levels as (select * from {{ ref('fit_category_levels') }}),
-
-    settings as (
-        {{ warehouse_ml.spec_settings() }}
-    ),
-
     onehot as (
-        {{ warehouse_ml.encode_onehot('raw_categories', 'levels', 'settings', 'request_id') }}
+        {{ warehouse_ml.encode_onehot('raw_categories', 'request_id') }}
     ),
 
     numeric as (

@@ -18,14 +18,8 @@ categories as (
         on {{ warehouse_ml.keys_match('categories', 'labelled', ['model_name', 'entity_id']) }}
 ),
 
-levels as (select * from {{ ref('fit_category_levels') }}),
-
-settings as (
-    {{ warehouse_ml.spec_settings() }}
-),
-
 onehot as (
-    {{ warehouse_ml.encode_onehot('categories', 'levels', 'settings', 'entity_id') }}
+    {{ warehouse_ml.encode_onehot('categories', 'entity_id') }}
 ),
 
 numeric as (

@@ -9,20 +9,18 @@ with examples as (select * from {{ ref('int_training_examples') }}),
 
 current_states as (select * from {{ ref('fit_current_states') }}),
 
-settings as (
-    {{ warehouse_ml.spec_settings() }}
+current_levels as (
+    {{ warehouse_ml.current_category_levels() }}
 ),
 
 common_levels as (
     select
-        levels.model_name,
-        levels.group_id,
-        levels.column_name,
-        levels.category
-    from {{ ref('fit_category_levels') }} as levels
-    inner join current_states
-        on {{ warehouse_ml.keys_match('levels', 'current_states', ['model_name', 'group_id', 'fitted_state_id']) }}
-    where not levels.is_rare
+        model_name,
+        group_id,
+        column_name,
+        category
+    from current_levels
+    where not is_rare
 ),
 
 rare_value_examples as (
@@ -33,6 +31,10 @@ rare_value_examples as (
     left join common_levels
         on {{ warehouse_ml.keys_match('categories', 'common_levels', ['model_name', 'group_id', 'column_name', 'category']) }}
     where common_levels.category is null
+),
+
+settings as (
+    {{ warehouse_ml.spec_settings() }}
 ),
 
 flagged as (

@@ -10,7 +10,9 @@
     `__other__` level. -#}
 {%- set other = warehouse_ml.other_category() %}
 
-with current_states as (select * from {{ ref('fit_current_states') }}),
+with current_levels as (
+    {{ warehouse_ml.current_category_levels() }}
+),
 
 settings as (
     {{ warehouse_ml.spec_settings() }}
@@ -18,12 +20,10 @@ settings as (
 
 levels as (
     select
-        levels.*,
+        current_levels.*,
         settings.is_bucket_mode
-    from {{ ref('fit_category_levels') }} as levels
-    inner join current_states
-        on {{ warehouse_ml.keys_match('levels', 'current_states', ['model_name', 'group_id', 'fitted_state_id']) }}
-    inner join settings on levels.model_name = settings.model_name
+    from current_levels
+    inner join settings on current_levels.model_name = settings.model_name
 ),
 
 before_values as (

@@ -108,10 +108,7 @@ compared as (
 
 final as (
     select
-        model_name,
-        group_id,
-        group_id as campaign_id,
-        model_id,
+        {{ warehouse_ml.model_group_keys() }},
         n_outcomes,
         n_wrong,
         realised_hamming_loss,

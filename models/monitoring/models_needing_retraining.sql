@@ -48,10 +48,7 @@ drifted as (
 
 final as (
     select
-        model_name,
-        group_id,
-        group_id as campaign_id,
-        model_id,
+        {{ warehouse_ml.model_group_keys() }},
         invocation_id,
         'KL divergence above ' || cast(cast(max(threshold) as decimal(18, 3)) as varchar) || ': '
         || {{ warehouse_ml.ordered_string_agg('finding', '; ', 'kl_divergence desc, feature, reference') }} as reason,

@@ -5,14 +5,8 @@
     duplicate window are read by three downstream models. Conversions also
     carry the offer, a required UUID. -#}
 
-with source as (select * from {{ ref('ingest_conversion_records') }}),
-
-renamed as (
-    {{ warehouse_ml.stage_landed_records(
-        'source',
-        id_column='event_id',
-        required_ids={'offer_id': 'offer'},
-    ) }}
-)
-
-select * from renamed
+{{ warehouse_ml.stage_landed_records(
+    ref('ingest_conversion_records'),
+    id_column='event_id',
+    required_ids={'offer_id': 'offer'},
+) }}

@@ -13,6 +13,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from reference.frames import normalised
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 REQUIRED = os.environ.get("WML_TRINO_REQUIRED", "").strip().lower() not in ("", "0", "false", "no")
@@ -93,10 +95,33 @@ def folders_env(landing: Path, requests: Path, events: Path) -> dict[str, str]:
     }
 
 
+def duck_frame(con, sql: str) -> pd.DataFrame:
+    """A query's rows on the DuckDB side, normalised for comparison."""
+    return normalised(con.execute(sql).df())
+
+
+def trino_frame(wh, sql: str) -> pd.DataFrame:
+    """A query's rows on the Trino side, normalised for comparison."""
+    return normalised(wh.frame(sql))
+
+
+def assert_same(duck, trino, sql: str, **kwargs) -> pd.DataFrame:
+    """Both engines give the same rows for ``sql`` (kwargs go to assert_frame_equal); the rows."""
+    left, right = duck_frame(duck, sql), trino_frame(trino, sql)
+    pd.testing.assert_frame_equal(left, right, check_dtype=False, **kwargs)
+    return left
+
+
+@pytest.fixture(scope="module")
+def parity_vars(request) -> str:
+    """The dbt vars both engines build with: the test module's ``VARS``."""
+    return request.module.VARS
+
+
 @pytest.fixture(scope="module")
 def duck(folders: dict[str, str], parity_vars: str, tmp_path_factory):
-    """`dbt build` of the module's folders (fixture ``folders``) and vars (fixture
-    ``parity_vars``) into a new DuckDB file; a read-only connection to it."""
+    """`dbt build` of the module's folders (fixture ``folders``) and vars (its
+    ``VARS``, fixture ``parity_vars``) into a new DuckDB file; a read-only connection to it."""
     import duckdb
 
     path = tmp_path_factory.mktemp("duck") / "warehouse.duckdb"

@@ -17,9 +17,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import BIN, folders_env, run
+from conftest import BIN, assert_same, duck_frame, folders_env, run, trino_frame
 
-from reference.frames import normalised
 from reference.records import seed_record
 
 # Small but real: few trials and rounds keep each build short; a lenient gate
@@ -114,27 +113,8 @@ def folders(sample) -> dict[str, str]:
     return folders_env(sample / "landing", sample / "requests", sample / "no_events")
 
 
-@pytest.fixture(scope="module")
-def parity_vars() -> str:
-    return VARS
-
-
-def _duck(con, sql: str) -> pd.DataFrame:
-    return normalised(con.execute(sql).df())
-
-
-def _trino(wh, sql: str) -> pd.DataFrame:
-    return normalised(wh.frame(sql))
-
-
-def _assert_same(duck, trino, sql: str, **kwargs) -> pd.DataFrame:
-    left, right = _duck(duck, sql), _trino(trino, sql)
-    pd.testing.assert_frame_equal(left, right, check_dtype=False, **kwargs)
-    return left
-
-
 def test_ingest_counts_agree(duck, trino):
-    files = _assert_same(
+    files = assert_same(
         duck,
         trino,
         "select source_file, dataset, file_format, rows_read, rows_accepted, rows_rejected "
@@ -148,7 +128,7 @@ def test_ingest_counts_agree(duck, trino):
 
 
 def test_rejects_agree(duck, trino):
-    rejects = _assert_same(
+    rejects = assert_same(
         duck, trino, "select dataset, source_file, record, reason from ingest_rejects"
     )
     reasons = set(rejects["reason"])
@@ -166,14 +146,14 @@ def test_rejects_agree(duck, trino):
 
 
 def test_staged_values_agree(duck, trino):
-    _assert_same(
+    assert_same(
         duck,
         trino,
         "select event_id, campaign_id, offer_id, country, city, dos, dtype, dbrowser, lat, long, "
         "reject_reason "
         "from stg_landing__conversions",
     )
-    _assert_same(
+    assert_same(
         duck,
         trino,
         "select request_id, campaign_id, feature_vector, country, lat, long, reject_reason "
@@ -182,7 +162,7 @@ def test_staged_values_agree(duck, trino):
 
 
 def test_split_agrees(duck, trino):
-    split = _assert_same(
+    split = assert_same(
         duck,
         trino,
         "select model_name, entity_id, group_id, label_value, split from int_training_examples",
@@ -191,7 +171,7 @@ def test_split_agrees(duck, trino):
     assert set(split["model_name"]) == {MODEL}
     # spec_json itself differs by engine (e.g. the default scoring engine resolves to
     # xgboost on DuckDB and sql on Trino); what shapes the examples must not.
-    _assert_same(duck, trino, "select model_name, label_kind, group_key from ml_model_specs")
+    assert_same(duck, trino, "select model_name, label_kind, group_key from ml_model_specs")
 
 
 def test_encoded_features_agree(duck, trino):
@@ -202,15 +182,15 @@ def test_encoded_features_agree(duck, trino):
         "on columns.model_name = states.model_name and columns.group_id = states.group_id "
         "and columns.fitted_state_id = states.fitted_state_id"
     )
-    names = _assert_same(duck, trino, latest)
+    names = assert_same(duck, trino, latest)
     assert "dbrowser_Chrome%20WebView" in set(names["feature_name"])
-    rows = _assert_same(
+    rows = assert_same(
         duck,
         trino,
         "select model_name, entity_id, feature_index, value from int_training_features",
     )
     assert len(rows) > 6000
-    _assert_same(
+    assert_same(
         duck,
         trino,
         "select model_name, entity_id, group_id, split, has_rare_value, class_index, "
@@ -224,11 +204,11 @@ def test_trained_models_agree(duck, trino):
         "hyperparameters, feature_columns, feature_kinds, classes, "
         "n_train_rows, n_validation_rows, n_test_rows, best_iteration, booster_json from ml_models"
     )
-    models = _assert_same(duck, trino, sql)
+    models = assert_same(duck, trino, sql)
     assert (models["status"] == "champion").all()
     assert (models["campaign_id"] == models["group_id"]).all()
-    metrics = _duck(duck, "select model_name, group_id, metrics from ml_models")
-    trino_metrics = _trino(trino, "select model_name, group_id, metrics from ml_models")
+    metrics = duck_frame(duck, "select model_name, group_id, metrics from ml_models")
+    trino_metrics = trino_frame(trino, "select model_name, group_id, metrics from ml_models")
     assert len(metrics) == len(trino_metrics) == 3
     for (_, d), (_, t) in zip(metrics.iterrows(), trino_metrics.iterrows(), strict=True):
         assert (d["model_name"], d["group_id"]) == (t["model_name"], t["group_id"])
@@ -237,7 +217,7 @@ def test_trained_models_agree(duck, trino):
 
 
 def test_compiled_sql_targets_trino(trino):
-    sql = _trino(trino, "select scoring_sql from ml_models")["scoring_sql"]
+    sql = trino_frame(trino, "select scoring_sql from ml_models")["scoring_sql"]
     assert all("is_nan(" in s and "isnan(" not in s for s in sql)
 
 
@@ -246,7 +226,7 @@ def test_predictions_agree(duck, trino):
         "select request_id, campaign_id, predicted_offer_id, probability, scoring_error "
         "from offer_predictions"
     )
-    left, right = _duck(duck, sql), _trino(trino, sql)
+    left, right = duck_frame(duck, sql), trino_frame(trino, sql)
     pd.testing.assert_frame_equal(
         left.drop(columns="probability"), right.drop(columns="probability"), check_dtype=False
     )
@@ -267,18 +247,18 @@ def test_predictions_agree(duck, trino):
         "select model_name, request_id, group_id, predicted_label, scoring_error "
         "from ml_predictions"
     )
-    both = _assert_same(duck, trino, generic)
+    both = assert_same(duck, trino, generic)
     assert len(both) == len(left) and set(both["model_name"]) == {MODEL}
     # Multiclass: no positive class (the clients return an all-NULL column differently).
     no_positive = "select count(positive_probability) as n from ml_predictions"
-    assert _duck(duck, no_positive)["n"][0] == _trino(trino, no_positive)["n"][0] == 0
+    assert duck_frame(duck, no_positive)["n"][0] == trino_frame(trino, no_positive)["n"][0] == 0
 
 
 def test_offer_scores_agree(duck, trino):
     sql = "select request_id, offer_id, class_index, rank from offer_scores"
-    _assert_same(duck, trino, sql)
-    left = _duck(duck, "select request_id, class_index, probability from offer_scores")
-    right = _trino(trino, "select request_id, class_index, probability from offer_scores")
+    assert_same(duck, trino, sql)
+    left = duck_frame(duck, "select request_id, class_index, probability from offer_scores")
+    right = trino_frame(trino, "select request_id, class_index, probability from offer_scores")
     assert np.abs(left["probability"] - right["probability"]).max() < 1e-5
 
 
@@ -336,14 +316,14 @@ def test_predict_macro_equals_the_sql_scorer_on_trino(trino, folders):
     )  # fmt: skip
     compiled = json.loads(proc.stdout[proc.stdout.index("{") :])["compiled"]  # pretty-printed
     columns = "model_name, request_id, group_id, model_id, label_value, class_index, rank"
-    got = _trino(trino, f"select {columns}, probability from ({compiled}) as predicted")
-    batch = _trino(
+    got = trino_frame(trino, f"select {columns}, probability from ({compiled}) as predicted")
+    batch = trino_frame(
         trino, f"select {columns}, probability from ml_scores_sql where model_name = '{MODEL}'"
     )
     # predict scores a row's fields; the batch refuses requests whose explicit `input`
     # vector is malformed (scoring_error), so those are predict's only extra rows.
     refused = set(
-        _trino(
+        trino_frame(
             trino, "select request_id from int_scoring_requests where scoring_error like 'input%'"
         )["request_id"]
     )

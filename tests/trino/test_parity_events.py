@@ -19,11 +19,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import folders_env
+from conftest import assert_same, duck_frame, folders_env, trino_frame
 
 from warehouse_ml.generator.streams import EventStreamConfig, write_stream
-
-from reference.frames import normalised
 
 MODEL = "purchase_propensity"
 VARS = f"{{hpo_trials: 2, num_boost_round: 40, early_stopping_rounds: 10, model_specs: [{MODEL}]}}"
@@ -67,19 +65,8 @@ def folders(stream) -> dict[str, str]:
     return folders_env(empty / "landing", empty / "requests", stream / "stream" / "landing")
 
 
-@pytest.fixture(scope="module")
-def parity_vars() -> str:
-    return VARS
-
-
-def _same(duck, trino, sql: str, **kwargs) -> pd.DataFrame:
-    left, right = normalised(duck.execute(sql).df()), normalised(trino.frame(sql))
-    pd.testing.assert_frame_equal(left, right, check_dtype=False, **kwargs)
-    return left
-
-
 def test_event_ingest_and_time_rejects_agree(duck, trino):
-    files = _same(
+    files = assert_same(
         duck,
         trino,
         "select source_file, dataset, file_format, rows_read, rows_accepted, rows_rejected "
@@ -87,14 +74,14 @@ def test_event_ingest_and_time_rejects_agree(duck, trino):
     )
     assert set(files["dataset"]) == {"event_log:stream"}
     assert set(files["file_format"]) == {"json", "csv", "parquet"}
-    rejects = _same(duck, trino, "select source_file, record, reason from ingest_rejects")
+    rejects = assert_same(duck, trino, "select source_file, record, reason from ingest_rejects")
     assert {
         "missing event_time",
         "event_time is not a timestamp",
         "event_time is more than 1 hour after the load time (clock skew)",
         "amount is not a number",
     } <= set(rejects["reason"])
-    times = _same(
+    times = assert_same(
         duck,
         trino,
         "select event_id, event_time from stg_events__stream where entity_id = 'edge' "
@@ -104,7 +91,7 @@ def test_event_ingest_and_time_rejects_agree(duck, trino):
 
 
 def test_points_labels_and_split_agree(duck, trino):
-    points = _same(
+    points = assert_same(
         duck,
         trino,
         "select model_name, point_id, entity_id, point_time, label, split, in_entity_cap "
@@ -117,14 +104,18 @@ def test_points_labels_and_split_agree(duck, trino):
 
 def test_point_in_time_features_agree(duck, trino):
     columns = [c for c in duck.execute("select * from int_event_examples limit 0").df().columns]
-    features = _same(duck, trino, f"select {', '.join(columns)} from int_event_examples", rtol=1e-9)
+    features = assert_same(
+        duck, trino, f"select {', '.join(columns)} from int_event_examples", rtol=1e-9
+    )
     assert features["events_7d"].sum() > 0
-    ranks = _same(duck, trino, "select model_name, event_type, type_rank from fit_event_type_ranks")
+    ranks = assert_same(
+        duck, trino, "select model_name, event_type, type_rank from fit_event_type_ranks"
+    )
     assert len(ranks) == 3
 
 
 def test_trained_calibrated_models_agree(duck, trino):
-    models = _same(
+    models = assert_same(
         duck,
         trino,
         "select model_name, group_id, status, hyperparameters, feature_columns, "
@@ -137,7 +128,7 @@ def test_trained_calibrated_models_agree(duck, trino):
 
 def test_served_scores_agree(duck, trino):
     sql = "select point_id, entity_id, scored_for, probability from ml_propensity_scores"
-    left, right = normalised(duck.execute(sql).df()), normalised(trino.frame(sql))
+    left, right = duck_frame(duck, sql), trino_frame(trino, sql)
     pd.testing.assert_frame_equal(
         left.drop(columns="probability"), right.drop(columns="probability"), check_dtype=False
     )
