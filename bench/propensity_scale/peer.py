@@ -145,6 +145,11 @@ def run(events_dir: Path, spec: dict) -> dict:
     type_rank = pd.Series(etype).map(rank_of).fillna(0).astype(np.int8).to_numpy()
     lap("top_types")
 
+    # The warehouse computes features only for points with a split (labelled, capped
+    # entities, not purged): the peer does the same work.
+    keep = split != ""
+    f_ent, f_sec = p_ent[keep], p_sec[keep]
+
     # Point-in-time features: half-open windows [t - w, t) as cumulative-sum differences.
     measures: dict[str, np.ndarray] = {"events": np.ones(len(ent))}
     for k in range(1, n_top + 1):
@@ -156,14 +161,14 @@ def run(events_dir: Path, spec: dict) -> dict:
             measures[f"type{k}_{column}_sum"] = np.where(type_rank == k, amount0, 0.0)
     cums = {m: np.concatenate([[0.0], np.cumsum(v)]) for m, v in measures.items()}
     del measures
-    at_t = np.searchsorted(floor_key, key(p_ent, p_sec), "left")
+    at_t = np.searchsorted(floor_key, key(f_ent, f_sec), "left")
     columns: dict[str, np.ndarray] = {}
     for w in windows:
-        lo = np.searchsorted(floor_key, key(p_ent, p_sec - w), "left")
+        lo = np.searchsorted(floor_key, key(f_ent, f_sec - w), "left")
         for m, c in cums.items():
             columns[f"{m}_{_label(w)}"] = c[at_t] - c[lo]
     edges = [at_t] + [
-        np.searchsorted(floor_key, key(p_ent, p_sec - 7 * 86400 * k), "left")
+        np.searchsorted(floor_key, key(f_ent, f_sec - 7 * 86400 * k), "left")
         for k in range(1, weeks + 1)
     ]
     for k in range(1, weeks + 1):
@@ -171,10 +176,10 @@ def run(events_dir: Path, spec: dict) -> dict:
             columns[f"{m}_week{k}"] = cums[m][edges[k - 1]] - cums[m][edges[k]]
     del cums
     prev = at_t - 1
-    has_prev = (prev >= 0) & (ent[np.maximum(prev, 0)] == p_ent)
+    has_prev = (prev >= 0) & (ent[np.maximum(prev, 0)] == f_ent)
     prev_us = t_us[np.maximum(prev, 0)]
     columns["hours_since_last_event"] = np.where(
-        has_prev, (p_sec - prev_us // 1_000_000) / 3600.0, np.nan
+        has_prev, (f_sec - prev_us // 1_000_000) / 3600.0, np.nan
     )
     lap("features")
 
@@ -185,17 +190,17 @@ def run(events_dir: Path, spec: dict) -> dict:
     categorical = {}
     for column in spec["categorical"]:
         values = country if column == "country" else None
-        last_ok = has_prev & (prev_us >= (p_sec - longest) * 1_000_000)
+        last_ok = has_prev & (prev_us >= (f_sec - longest) * 1_000_000)
         last = np.where(last_ok, values[np.maximum(prev, 0)], None)
-        first_i = np.searchsorted(floor_key, key(p_ent, p_sec - longest), "left")
+        first_i = np.searchsorted(floor_key, key(f_ent, f_sec - longest), "left")
         first_ok = first_i < at_t
         first = np.where(first_ok, values[np.minimum(first_i, len(values) - 1)], None)
         features[f"last_{column}"] = pd.Categorical(last)
         features[f"first_{column}"] = pd.Categorical(first)
         categorical[f"last_{column}"] = int(last_ok.sum())
         categorical[f"first_{column}"] = int(first_ok.sum())
-    features["label"] = label
-    features["split"] = pd.Categorical(np.where(split == "", None, split))
+    features["label"] = label[keep]
+    features["split"] = pd.Categorical(split[keep])
     lap("frame")
 
     splits = pd.Series(np.where(split == "", "null", split)).value_counts()

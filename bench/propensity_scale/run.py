@@ -296,8 +296,9 @@ def parity(sql: dict, peer: dict) -> dict:
         diffs.append(f"split_counts: sql {sql['split_counts']} peer {peer['split_counts']}")
     if sql["top_event_types"] != peer["top_event_types"]:
         diffs.append("top_event_types differ")
-    if sql["examples"] != sql["points"]:
-        diffs.append(f"examples {sql['examples']} != points {sql['points']}")
+    in_split = sum(n for split, n in sql["split_counts"].items() if split != "null")
+    if sql["examples"] != in_split:
+        diffs.append(f"examples {sql['examples']} != points with a split {in_split}")
     missing = sorted(set(sql["feature_sums"]) ^ set(peer["feature_sums"]))
     if missing:
         diffs.append(f"feature columns only on one side: {missing[:10]}")
