@@ -67,6 +67,15 @@ def run_engine(
     return m
 
 
+def ours_over_peers(rates: dict[str, float]) -> dict[str, float]:
+    """Our long- and wide-input rates over orbital's and inplace_predict's."""
+    return {
+        f"{ours} / {peer}": rates[ours] / rates[engine]
+        for peer, engine in (("orbital", "orbital"), ("inplace_predict", "xgboost"))
+        for ours in ("sql", "sql_wide")
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orbital-python", required=True, help="python of the orbital venv")
@@ -143,19 +152,10 @@ def main() -> int:
             e: args.rows / statistics.median(c for r in runs for c in r["report"]["cpu_seconds"])
             for e, runs in point["runs"].items()
         }
-        cps = point["rows_per_cpu_s"]
-        point["cpu_ratios"] = {
-            "sql / orbital": cps["sql"] / cps["orbital"],
-            "sql_wide / orbital": cps["sql_wide"] / cps["orbital"],
-            "sql / inplace_predict": cps["sql"] / cps["xgboost"],
-            "sql_wide / inplace_predict": cps["sql_wide"] / cps["xgboost"],
-        }
+        point["cpu_ratios"] = ours_over_peers(point["rows_per_cpu_s"])
         rps = point["rows_per_s"]
         point["ratios"] = {
-            "sql / orbital": rps["sql"] / rps["orbital"],
-            "sql_wide / orbital": rps["sql_wide"] / rps["orbital"],
-            "sql / inplace_predict": rps["sql"] / rps["xgboost"],
-            "sql_wide / inplace_predict": rps["sql_wide"] / rps["xgboost"],
+            **ours_over_peers(rps),
             "orbital / inplace_predict": rps["orbital"] / rps["xgboost"],
         }
         points.append(point)
@@ -175,6 +175,11 @@ def write(results: dict[str, Any], out: Path) -> None:
 
 def _k(x: float) -> str:
     return f"{x / 1e6:.2f}M" if x >= 1e6 else f"{x / 1e3:.1f}k"
+
+
+def _long_wide(ratios: dict[str, float], over: str) -> str:
+    """Our long-input and wide-input ratios against ``over`` in one table cell."""
+    return f"long {ratios[f'sql / {over}']:.2f}, wide {ratios[f'sql_wide / {over}']:.2f}"
 
 
 def markdown(results: dict[str, Any]) -> str:
@@ -213,9 +218,7 @@ def markdown(results: dict[str, Any]) -> str:
             f"{p.get('xgboost_leaves', '-')} / {orb.get('n_leaves', '-')} | "
             f"{sql['sql_chars']:,} / {orb['sql_chars']:,} | {_k(rps['xgboost'])} | "
             f"{_k(rps['sql'])} | {_k(rps['sql_wide'])} | {_k(rps['orbital'])} | "
-            f"long {ratio['sql / orbital']:.2f}, wide {ratio['sql_wide / orbital']:.2f} | "
-            f"long {ratio['sql / inplace_predict']:.2f}, "
-            f"wide {ratio['sql_wide / inplace_predict']:.2f} | "
+            f"{_long_wide(ratio, 'orbital')} | {_long_wide(ratio, 'inplace_predict')} | "
             f"{orb['max_abs_diff_vs_sklearn']:.1e} | "
             f"{max(sql['max_abs_diff_vs_xgboost'], wide['max_abs_diff_vs_xgboost']):.1e} |"
         )
@@ -250,9 +253,8 @@ def markdown(results: dict[str, Any]) -> str:
         c, r = p["rows_per_cpu_s"], p["cpu_ratios"]
         lines.append(
             f"| {p['model'].replace('x', ' x ')} | {_k(c['xgboost'])} | {_k(c['sql'])} | "
-            f"{_k(c['sql_wide'])} | {_k(c['orbital'])} | long {r['sql / orbital']:.2f}, "
-            f"wide {r['sql_wide / orbital']:.2f} | long {r['sql / inplace_predict']:.2f}, "
-            f"wide {r['sql_wide / inplace_predict']:.2f} |"
+            f"{_k(c['sql_wide'])} | {_k(c['orbital'])} | {_long_wide(r, 'orbital')} | "
+            f"{_long_wide(r, 'inplace_predict')} |"
         )
     lines += ["", "## Every timed run", ""]
     for p in results.get("points", []):
