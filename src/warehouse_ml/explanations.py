@@ -22,7 +22,13 @@ import xgboost as xgb
 from warehouse_ml.features import long_to_matrix
 from warehouse_ml.scoring import SCORE_COLUMNS
 
-__all__ = ["EXPLANATION_COLUMNS", "explain_model_requests", "explain_requests", "global_importance"]
+__all__ = [
+    "EXPLANATION_COLUMNS",
+    "empty_explanations",
+    "explain_model_requests",
+    "explain_requests",
+    "global_importance",
+]
 
 #: The score's keys (model, request, group, model id, class), then the explanation.
 EXPLANATION_COLUMNS = (
@@ -35,6 +41,14 @@ EXPLANATION_COLUMNS = (
     "bias",
     "margin",
 )
+
+
+def empty_explanations() -> pd.DataFrame:
+    """No explanations, typed as real ones (an incremental history's first build may
+    explain nothing; untyped empty columns would create it with the wrong types)."""
+    kinds = {"class_index": np.int32, "feature_rank": np.int32}
+    kinds |= dict.fromkeys(EXPLANATION_COLUMNS[-5:], np.float64)
+    return pd.DataFrame({c: pd.Series(dtype=kinds.get(c, "string")) for c in EXPLANATION_COLUMNS})
 
 
 def _contributions(booster: xgb.Booster, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -104,7 +118,7 @@ def explain_requests(
         frames.append(explain_model_requests(model, ids, features, top_k))
     frames = [f for f in frames if len(f)]
     if not frames:
-        return pd.DataFrame(columns=list(EXPLANATION_COLUMNS))
+        return empty_explanations()
     return pd.concat(frames, ignore_index=True)[list(EXPLANATION_COLUMNS)]
 
 

@@ -87,6 +87,13 @@ def score_model_requests(
     )
 
 
+def empty_scores() -> pd.DataFrame:
+    """No scores, typed as real ones: an incremental history's first build may score
+    nothing, and untyped empty columns would create it with the wrong types."""
+    kinds = {"class_index": np.int32, "probability": np.float64, "rank": np.int64}
+    return pd.DataFrame({c: pd.Series(dtype=kinds.get(c, "string")) for c in SCORE_COLUMNS})
+
+
 def score_requests(
     serving: pd.DataFrame,
     requests_of: Callable[[str, str], tuple[list[str], pd.DataFrame]],
@@ -98,25 +105,49 @@ def score_requests(
     for n, (_, model) in enumerate(ordered.iterrows(), start=1):
         ids, features = requests_of(model["model_name"], model["model_id"])
         progress(f"[warehouse_ml] scoring {len(ids)} requests with model {n}/{len(serving)}")
-        frames.append(score_model_requests(model, ids, features))
+        if ids:
+            frames.append(score_model_requests(model, ids, features))
     if not frames:
-        return pd.DataFrame(columns=list(SCORE_COLUMNS))
+        return empty_scores()
     return rank_scores(pd.concat(frames, ignore_index=True))[list(SCORE_COLUMNS)]
 
 
+def as_scoring(frame: pd.DataFrame, invocation_id: str | None) -> pd.DataFrame:
+    """Tag one build's rows for an append-only scoring history: the dbt invocation and
+    one UTC time for all of them (the history's newest scoring of a request is the
+    rows sharing its largest ``scored_at``)."""
+    return frame.assign(
+        invocation_id=pd.Series([invocation_id] * len(frame), index=frame.index, dtype="string"),
+        scored_at=pd.Series(
+            [pd.Timestamp.now(tz="UTC")] * len(frame),
+            index=frame.index,
+            dtype="datetime64[us, UTC]",
+        ),
+    )
+
+
 def sql_request_fetcher(
-    query: QueryFn, requests: str, features: str
+    query: QueryFn, requests: str, features: str, history: str | None = None
 ) -> Callable[[str, str], tuple[list[str], pd.DataFrame]]:
     """Fetch one model's scorable requests and their long features through ``query``.
 
     ``requests`` and ``features`` name the dbt models ``int_scoring_requests``
-    and ``int_scoring_features`` (trusted names).
+    and ``int_scoring_features`` (trusted names). With ``history`` (a relation
+    with ``model_name`` and ``request_id``, e.g. an incremental model's own
+    table), requests it already holds are left out.
     """
+    unseen = (
+        ""
+        if history is None
+        else f" and not exists (select 1 from {history} as history "
+        f"where history.model_name = {requests}.model_name "
+        f"and history.request_id = {requests}.request_id)"
+    )
 
     def fetch(model_name: str, model_id: str) -> tuple[list[str], pd.DataFrame]:
         scorable = (
             f"select request_id from {requests} "
-            "where model_name = ? and model_id = ? and scoring_error is null"
+            f"where model_name = ? and model_id = ? and scoring_error is null{unseen}"
         )
         ids = sorted(str(r) for r in query(scorable, [model_name, model_id])["request_id"])
         feats = query(
@@ -132,6 +163,8 @@ def sql_request_fetcher(
 
 __all__: Sequence[str] = [
     "SCORE_COLUMNS",
+    "as_scoring",
+    "empty_scores",
     "model_probabilities",
     "rank_scores",
     "score_model_requests",
@@ -141,14 +174,33 @@ __all__: Sequence[str] = [
 
 
 def serving_requests(
-    session: Any, models: Any, serving: Any, requests: Any, features: Any
+    session: Any, models: Any, serving: Any, requests: Any, features: Any, history: Any = None
 ) -> tuple[pd.DataFrame, Callable[[str, str], tuple[list[str], pd.DataFrame]]]:
     """In a dbt Python model (DuckDB), from its ``dbt.ref`` relations of ``ml_models``,
     ``ml_serving_models``, ``int_scoring_requests`` and ``int_scoring_features`` (the
     model must call ``dbt.ref`` itself: dbt reads the dependencies from its source):
-    the serving models' registry rows and a fetcher of each one's scorable requests."""
+    the serving models' registry rows and a fetcher of each one's scorable requests,
+    without those already in ``history`` (the model's own table) when given."""
     rows = models.join(serving.project("model_id"), "model_id").df()
-    query = duckdb_query(
-        session, {"wml_scoring_requests": requests, "wml_scoring_features": features}
+    relations = {"wml_scoring_requests": requests, "wml_scoring_features": features}
+    if history is not None:
+        relations["wml_scoring_history"] = session.sql(f"select * from {history}")
+    query = duckdb_query(session, relations)
+    return rows, sql_request_fetcher(
+        query,
+        "wml_scoring_requests",
+        "wml_scoring_features",
+        None if history is None else "wml_scoring_history",
     )
-    return rows, sql_request_fetcher(query, "wml_scoring_requests", "wml_scoring_features")
+
+
+def history_to_skip(dbt: Any, rescore_requests: Any) -> Any:
+    """In an incremental scoring model: its own table when requests it already scored
+    are to be skipped, or None on its first build and when the build re-scores every
+    request (``rescore_requests``: the model's config of that name, the dbt var as
+    YAML config renders it; the model reads it itself, as dbt only passes config keys
+    a model's own source asks for)."""
+    rescore = str(rescore_requests).lower()
+    if rescore not in ("true", "false"):
+        raise ValueError(f"var rescore_requests must be true or false, got '{rescore}'")
+    return dbt.this if dbt.is_incremental and rescore == "false" else None

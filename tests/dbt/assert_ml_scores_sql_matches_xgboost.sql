@@ -1,6 +1,7 @@
 {{ config(enabled=target.type == 'duckdb') }}
 {#- The pure-SQL scorer (compiled trees, the one Trino runs) must give XGBoost's
-    own predict for every spec: the same requests, the same (model name,
+    own predict for every spec (the newest scoring of each request in both
+    histories): the same requests, the same (model name,
     request, class) rows with the same model and label, and probabilities
     within 1e-5. Only DuckDB runs the XGBoost
     scorer, so the test is disabled on other targets. One row per disagreement. -#}
@@ -10,13 +11,13 @@
 with sql_scores as (
     select
         {{ compared_columns | join(',\n        ') }}
-    from {{ ref('ml_scores_sql') }}
+    from {{ warehouse_ml.latest_scoring(ref('ml_scores_sql')) }}
 ),
 
 xgboost_scores as (
     select
         {{ compared_columns | join(',\n        ') }}
-    from {{ ref('ml_scores_xgboost') }}
+    from {{ warehouse_ml.latest_scoring(ref('ml_scores_xgboost')) }}
 ),
 
 compared as (

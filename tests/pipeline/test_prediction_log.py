@@ -12,8 +12,8 @@ from warehouse_ml.generator import GeneratorConfig, write_sample
 
 pytestmark = pytest.mark.dbt
 
-#: Only what scoring needs: the log and its upstream models.
-SELECT = ["-s", "+ml_prediction_log"]
+#: Only what scoring needs: the log, the explanations and their upstream models.
+SELECT = ["-s", "+ml_prediction_log", "+ml_explanations"]
 
 
 def logged(wh: Warehouse) -> list[tuple]:
@@ -49,10 +49,27 @@ def test_the_first_build_logs_every_scored_request_with_its_model(wh: Warehouse)
     assert engines == [("xgboost", True)]
 
 
+def scorings(wh: Warehouse, history: str) -> dict[tuple, int]:
+    """How many times each (model name, request) was scored into ``history``."""
+    rows = wh.query(
+        f"select model_name, request_id, count(distinct scored_at) from {history} group by all"
+    )
+    return {(m, r): n for m, r, n in rows}
+
+
+HISTORIES = ("ml_scores_xgboost", "ml_scores_sql", "ml_explanation_history")
+
+
 def test_a_rebuild_adds_only_new_requests_and_rescoring_adds_rows(wh: Warehouse) -> None:
     before = logged(wh)
+    scored_once = {h: scorings(wh, h) for h in HISTORIES}
+    assert all(n == 1 for h in HISTORIES for n in scored_once[h].values())
+    current = wh.query("select count(*) from ml_scores")[0][0]
     wh.build(*SELECT)
     assert logged(wh) == before  # the same requests: nothing new is logged
+    # ... and nothing is scored or explained again: every history is unchanged.
+    assert {h: scorings(wh, h) for h in HISTORIES} == scored_once
+    assert wh.query("select count(*) from ml_scores")[0][0] == current
 
     scored_ids = {r[1] for r in before}
     lines = (wh.requests / "requests.json").read_text().splitlines()
@@ -65,11 +82,29 @@ def test_a_rebuild_adds_only_new_requests_and_rescoring_adds_rows(wh: Warehouse)
     added = sorted(set(after) - set(before))
     assert set(before) <= set(after)
     assert sorted(r[1] for r in added) == sorted(r["id"] for r in new)
+    for history in HISTORIES:  # only the new requests were scored
+        grown = scorings(wh, history)
+        assert {k: n for k, n in grown.items() if k not in scored_once[history]} == {
+            (r[0], r[1]): 1 for r in added
+        }, history
+        assert {k: grown[k] for k in scored_once[history]} == scored_once[history], history
 
     wh.build(*SELECT, vars_=wh_vars("rescore_requests: true"))
     rescored = logged(wh)
     assert len(rescored) == 2 * len(after)  # every current prediction again, new rows
     assert set(after) <= set(rescored)
+    for history in HISTORIES:  # every request scored a second time, the first kept
+        assert set(scorings(wh, history).values()) == {2}, history
+    latest = wh.query(
+        "select distinct p.invocation_id = s.invocation_id, p.scored_at = s.scored_at "
+        "from ml_predictions as p join ml_scores as s using (model_name, request_id)"
+    )
+    assert latest == [(True, True)]
+    # The current predictions are the re-scoring's, logged under its invocation.
+    shown = wh.query(
+        "select distinct invocation_id from ml_predictions where scoring_error is null"
+    )
+    assert {r[2] for r in set(rescored) - set(after)} == {shown[0][0]} and len(shown) == 1
 
 
 def test_a_bad_rescore_var_is_refused(wh: Warehouse) -> None:

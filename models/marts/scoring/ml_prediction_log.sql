@@ -9,15 +9,13 @@
     first time a build scores it, with the model, its fitted state and the
     scoring engine. Later builds add only requests not logged yet; var
     `rescore_requests: true` logs every current prediction again (new rows,
-    the old ones stay). An interrupted build appends nothing (one insert). -#}
+    the old ones stay). An interrupted build appends nothing (one insert); a
+    request scored by a build that stopped before this model is logged by the
+    next build, with the scoring's own invocation and time. -#}
 {%- set engines = {} %}
 {%- for spec in warehouse_ml.scoring_specs() %}
 {%- do engines.update({spec['name']: spec['scoring']['engine']}) %}
 {%- endfor %}
-{%- set rescore = var('rescore_requests', false) %}
-{%- if rescore not in [true, false] %}
-{{ exceptions.raise_compiler_error("var rescore_requests must be true or false, got '" ~ rescore ~ "'") }}
-{%- endif %}
 
 with predictions as (
     select * from {{ ref('ml_predictions') }}
@@ -45,13 +43,7 @@ final as (
         predictions.scored_at
     from predictions
     inner join models on predictions.model_id = models.model_id
-    {%- if is_incremental() and not rescore %}
-    where
-        not exists (
-            select 1 from {{ this }} as logged
-            where logged.model_name = predictions.model_name and logged.request_id = predictions.request_id
-        )
-    {%- endif %}
+    where {{ warehouse_ml.not_in_history('predictions', this) }}
 )
 
 select * from final

@@ -33,8 +33,9 @@ final as (
             when assigned.scoring_error is not null then assigned.scoring_error
             when best.request_id is null then 'not scored'
         end as scoring_error,
-        '{{ invocation_id }}' as invocation_id,
-        current_timestamp as scored_at
+        -- The build that scored the request (this one for a request not scored).
+        coalesce(best.invocation_id, '{{ invocation_id }}') as invocation_id,
+        coalesce(best.scored_at, current_timestamp) as scored_at
     from assigned
     left join best
         on {{ warehouse_ml.keys_match('assigned', 'best', ['model_name', 'request_id']) }}

@@ -1,20 +1,23 @@
-{#- One row per scoring request, model name and class: the probability of the
-    class and its rank within the request (1 = most likely), from the scorer
-    each spec chose (scoring.engine: XGBoost's predict or the SQL-compiled trees). -#}
+{#- The current scores: one row per scoring request, model name and class
+    from the newest scoring of the request by the scorer each spec chose
+    (scoring.engine: XGBoost's predict or the SQL-compiled trees), both
+    append-only histories. A request keeps the model that first scored it
+    until a build re-scores it (var rescore_requests). -#}
 {%- set specs = warehouse_ml.scoring_specs() %}
 {%- set xgboost_models = [] %}
 {%- set sql_models = [] %}
 {%- for spec in specs %}
 {%- do (xgboost_models if spec['scoring']['engine'] == 'xgboost' else sql_models).append(warehouse_ml.quote_literal(spec['name'])) %}
 {%- endfor %}
+{%- set columns = 'model_name, request_id, group_id, model_id, label_value, class_index, probability, rank, invocation_id, scored_at' %}
 
 with scores as (
     {%- if target.type == 'duckdb' %}
-    select * from {{ ref('ml_scores_xgboost') }}
+    select {{ columns }} from {{ warehouse_ml.latest_scoring(ref('ml_scores_xgboost')) }}
     where model_name in ({{ (xgboost_models or ["''"]) | join(', ') }})
     union all
     {%- endif %}
-    select * from {{ ref('ml_scores_sql') }}
+    select {{ columns }} from {{ warehouse_ml.latest_scoring(ref('ml_scores_sql')) }}
     where model_name in ({{ (sql_models or ["''"]) | join(', ') }})
 ),
 
@@ -27,7 +30,9 @@ final as (
         label_value,
         cast(class_index as integer) as class_index,
         cast(probability as double) as probability,
-        cast(rank as integer) as rank
+        cast(rank as integer) as rank,
+        invocation_id,
+        scored_at
     from scores
 )
 
