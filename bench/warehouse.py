@@ -34,8 +34,11 @@ REQUEST_FEATURES = (
     {},
     "requests",
 )
-SCORE_PY = ("score_python", "ml_scores_xgboost", "", {}, "requests")
-SCORE_SQL = ("score_sql", "ml_scores_sql", "", {}, "requests")
+# The scorers keep histories and score only requests they have not seen: each
+# timed run re-scores every request, so repeated runs measure the same work.
+RESCORE = {"rescore_requests": True}
+SCORE_PY = ("score_python", "ml_scores_xgboost", "", RESCORE, "requests")
+SCORE_SQL = ("score_sql", "ml_scores_sql", "", RESCORE, "requests")
 # The spec the peers reimplement (model_specs/offer_conversion.sql): one model per campaign.
 OFFER_MODEL = "offer_conversion"
 

@@ -10,8 +10,12 @@ import pandas as pd
 import pytest
 import xgboost as xgb
 
+from warehouse_ml.explanations import empty_explanations
 from warehouse_ml.scoring import (
     SCORE_COLUMNS,
+    as_scoring,
+    empty_scores,
+    history_to_skip,
     rank_scores,
     score_model_requests,
     score_requests,
@@ -93,6 +97,62 @@ def test_sql_fetcher_reads_only_the_models_scorable_requests() -> None:
     ids, feats = fetch("offers", "m1")
     assert ids == ["r1"]
     assert feats[["request_id", "value"]].values.tolist() == [["r1", 1.5]]
+
+    # With a history, the requests it holds for the same model name are skipped.
+    con.execute(
+        "create table history as select * from (values ('offers', 'r3'), ('clicks', 'r1')) "
+        "as t(model_name, request_id)"
+    )
+    query = lambda sql, p: con.execute(sql, list(p)).df()  # noqa: E731
+    fetch = sql_request_fetcher(query, "reqs", "feats", history="history")
+    assert fetch("offers", "m1")[0] == ["r1"]  # r1 of clicks was scored, not r1 of offers
+    ids, feats = fetch("offers", "m2")
+    assert ids == [] and feats.empty
+    assert fetch("clicks", "m1")[0] == []
+
+
+def test_empty_outputs_keep_their_types_in_duckdb() -> None:
+    """An incremental history created from a build that scored nothing must get the
+    real column types, or later rows would not fit (untyped empty columns are NULL)."""
+    con = duckdb.connect()
+    scores = as_scoring(empty_scores(), "inv-1")  # noqa: F841 (read by DuckDB)
+    relation = con.sql("select * from scores")
+    types = dict(zip(relation.columns, map(str, relation.types), strict=True))
+    assert types["model_name"] == "VARCHAR" and types["class_index"] == "INTEGER"
+    assert types["probability"] == "DOUBLE" and types["invocation_id"] == "VARCHAR"
+    assert types["scored_at"] == "TIMESTAMP WITH TIME ZONE"
+    explanations = empty_explanations()  # noqa: F841 (read by DuckDB)
+    relation = con.sql("select * from explanations")
+    typed = dict(zip(relation.columns, map(str, relation.types), strict=True))
+    assert typed["feature_name"] == "VARCHAR" and typed["feature_rank"] == "INTEGER"
+    assert typed["contribution"] == "DOUBLE"
+
+
+def test_one_scoring_shares_one_time_and_invocation() -> None:
+    model, _, X = model_row()
+    ids = [f"r{i}" for i in range(4)]
+    tagged = as_scoring(score_model_requests(model, ids, long_rows(X[:4], ids)), "inv-2")
+    assert tagged["scored_at"].nunique() == 1 and set(tagged["invocation_id"]) == {"inv-2"}
+    assert str(tagged["scored_at"].dt.tz) == "UTC"
+
+
+class _Dbt:
+    def __init__(self, incremental: bool) -> None:
+        self.is_incremental, self.this = incremental, '"wh"."main"."ml_scores_xgboost"'
+
+
+@pytest.mark.parametrize(
+    ("incremental", "rescore", "skips"),
+    [(True, "False", True), (True, False, True), (True, "True", False), (False, "False", False)],
+)
+def test_the_history_is_skipped_unless_first_build_or_rescore(incremental, rescore, skips) -> None:
+    dbt = _Dbt(incremental)
+    assert (history_to_skip(dbt, rescore) == dbt.this) is skips
+
+
+def test_a_bad_rescore_value_is_refused() -> None:
+    with pytest.raises(ValueError, match="rescore_requests must be true or false, got 'maybe'"):
+        history_to_skip(_Dbt(True), "maybe")
 
 
 @pytest.mark.parametrize("n_requests", [0, 5])

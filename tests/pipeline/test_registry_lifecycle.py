@@ -95,8 +95,7 @@ def test_lifecycle(lifecycle):
     # Rollback: pin one campaign to its first (now retired) model; the other keeps
     # its champion.
     campaign, old_model = sorted(first_serving.items())[0]
-    pin = json.dumps({**VARS, "pinned_models": {MODEL: {campaign: old_model}}})
-    wh.build("--select", "ml_serving_models+", vars_=pin)
+    wh.build("--select", "ml_serving_models+", vars_=json.dumps(pin_vars(campaign, old_model)))
     serving = wh.query(
         "select group_id, model_id, serving_reason from ml_serving_models where model_name = ?",
         [MODEL],
@@ -104,12 +103,31 @@ def test_lifecycle(lifecycle):
     assert (campaign, old_model, "pinned") in serving
     others = [(g, m, r) for g, m, r in serving if g != campaign]
     assert others and all((m, r) == (second_serving[g], "champion") for g, m, r in others)
-    pinned_predictions = wh.query(
-        "select count(*), count(*) filter (where model_id = ?) from offer_predictions "
-        "where campaign_id = ?",
-        [old_model, campaign],
-    )[0]
-    assert pinned_predictions[0] == pinned_predictions[1] > 0
+    # A request is scored once: every prediction still comes from the model that
+    # served when it was first scored (the first champions), whatever serves now.
+    assert _prediction_models(wh) == first_serving
+    # A re-score applies what serves now: the pin for its campaign, the champion elsewhere.
+    wh.build(
+        "--select",
+        "ml_serving_models+",
+        vars_=json.dumps({**pin_vars(campaign, old_model), "rescore_requests": True}),
+    )
+    assert _prediction_models(wh) == {**second_serving, campaign: old_model}
+    assert _predictions(wh) == first_predictions  # identical boosters, identical answers
+
+
+def pin_vars(campaign, model_id):
+    return {**VARS, "pinned_models": {MODEL: {campaign: model_id}}}
+
+
+def _prediction_models(wh):
+    """{campaign: the one model id} of offer_predictions (fails if a campaign has more)."""
+    rows = wh.query(
+        "select campaign_id, any_value(model_id), count(distinct model_id) from offer_predictions "
+        "where model_id is not null group by campaign_id"
+    )
+    assert all(n == 1 for _, _, n in rows), rows
+    return {campaign: model_id for campaign, model_id, _ in rows}
 
 
 def _compile_serving(wh, pinned):

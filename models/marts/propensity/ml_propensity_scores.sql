@@ -8,9 +8,10 @@
 
 {#- Every propensity score ever served (event specs): one row per model,
     entity and scoring time, never overwritten by a later run, so the table
-    is the score history. A re-run for the same scoring time replaces that
-    time's rows (unique key point_id = model, entity and time), so hourly runs
-    are safe to repeat. -#}
+    is the score history. A re-run for the same scoring time rewrites that
+    time's rows (unique key point_id = model, entity and time) with the same
+    scores: a point is scored once (ml_scores), so hourly runs are safe to
+    repeat; var rescore_requests scores the points again with today's models. -#}
 
 with points as (
     select
