@@ -115,3 +115,40 @@ def test_a_bad_rescore_var_is_refused(wh: Warehouse) -> None:
 
 def wh_vars(extra: str) -> str:
     return FAST_VARS.replace("}", f", {extra}}}")
+
+
+def test_a_build_stopped_after_scoring_loses_and_doubles_nothing(wh: Warehouse) -> None:
+    """A build that ends after the scorers wrote their histories (as a killed one
+    would) leaves the log and the current tables behind; the next build logs each
+    new request once, with the scoring that was kept, and scores nothing again."""
+    lines = (wh.requests / "requests.json").read_text().splitlines()
+    known = {r[1] for r in logged(wh)}
+    template = next(r for r in map(json.loads, lines) if r["id"] in known)
+    late = sorted(f"00000000-0000-4000-8000-0000000091{n:02d}" for n in range(4))
+    (wh.requests / "late.json").write_text(
+        "".join(json.dumps({**template, "id": i}) + "\n" for i in late)
+    )
+    before = logged(wh)
+    wh.build("-s", "+ml_scores_xgboost", "+ml_scores_sql", "+ml_explanation_history")
+    assert logged(wh) == before  # the build "stopped" before the log
+    marks = ", ".join("?" * len(late))
+    kept = wh.query(
+        "select request_id, any_value(invocation_id), any_value(scored_at) "
+        f"from ml_scores_xgboost where request_id in ({marks}) group by all order by 1",
+        late,
+    )
+    assert [r[0] for r in kept] == late
+
+    wh.build(*SELECT)
+    added = sorted(set(logged(wh)) - set(before))
+    assert sorted(r[1] for r in added) == late  # each once
+    log = wh.query(
+        "select request_id, invocation_id, scored_at from ml_prediction_log "
+        f"where request_id in ({marks}) order by 1",
+        late,
+    )
+    assert log == kept  # the scoring that was kept, not a second one
+    for history in HISTORIES:
+        counts = scorings(wh, history)
+        assert sorted(k[1] for k, n in counts.items() if n == 1) == late, history
+        assert all(n == 2 for k, n in counts.items() if k[1] not in late), history
