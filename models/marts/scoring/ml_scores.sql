@@ -11,7 +11,14 @@
 {%- endfor %}
 {%- set columns = 'model_name, request_id, group_id, model_id, label_value, class_index, probability, rank, invocation_id, scored_at' %}
 
-with scores as (
+with current_requests as (
+    select
+        model_name,
+        request_id
+    from {{ ref('int_scoring_requests') }}
+),
+
+scores as (
     {%- if target.type == 'duckdb' %}
     select {{ columns }} from {{ warehouse_ml.latest_scoring(ref('ml_scores_xgboost')) }}
     where model_name in ({{ (xgboost_models or ["''"]) | join(', ') }})
@@ -21,19 +28,23 @@ with scores as (
     where model_name in ({{ (sql_models or ["''"]) | join(', ') }})
 ),
 
+-- Only today's requests: the histories also hold scoring points of event
+-- specs from earlier runs, which ml_propensity_scores keeps.
 final as (
     select
-        model_name,
-        request_id,
-        group_id,
-        model_id,
-        label_value,
-        cast(class_index as integer) as class_index,
-        cast(probability as double) as probability,
-        cast(rank as integer) as rank,
-        invocation_id,
-        scored_at
+        scores.model_name,
+        scores.request_id,
+        scores.group_id,
+        scores.model_id,
+        scores.label_value,
+        cast(scores.class_index as integer) as class_index,
+        cast(scores.probability as double) as probability,
+        cast(scores.rank as integer) as rank,
+        scores.invocation_id,
+        scores.scored_at
     from scores
+    inner join current_requests
+        on {{ warehouse_ml.keys_match('scores', 'current_requests', ['model_name', 'request_id']) }}
 )
 
 select * from final
