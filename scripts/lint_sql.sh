@@ -15,7 +15,7 @@ $BIN/wml generate --out "$work/sample" --events 3000 --requests 300 --seed 5 > /
 $BIN/dbt build --quiet --vars '{hpo_trials: 1, num_boost_round: 20}' > "$work/build.log" 2>&1 \
   || { cat "$work/build.log"; echo "lint: the warehouse build failed, cannot lint"; exit 1; }
 set +e
-$BIN/sqlfluff lint models analyses tests/dbt --nocolor > "$work/lint.log" 2>&1
+$BIN/sqlfluff lint models python_models analyses tests/dbt --nocolor > "$work/lint.log" 2>&1
 status=$?
 set -e
 cat "$work/lint.log"
