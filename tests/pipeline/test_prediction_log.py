@@ -100,6 +100,9 @@ def test_a_rebuild_adds_only_new_requests_and_rescoring_adds_rows(wh: Warehouse)
         "from ml_predictions as p join ml_scores as s using (model_name, request_id)"
     )
     assert latest == [(True, True)]
+    # Asking again without scoring again logs nothing twice.
+    wh.build("-s", "ml_prediction_log", vars_=wh_vars("rescore_requests: true"))
+    assert logged(wh) == rescored
     # The current predictions are the re-scoring's, logged under its invocation.
     shown = wh.query(
         "select distinct invocation_id from ml_predictions where scoring_error is null"

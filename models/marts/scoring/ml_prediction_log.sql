@@ -8,8 +8,8 @@
 {#- Every prediction served, never replaced: one row per scored request the
     first time a build scores it, with the model, its fitted state and the
     scoring engine. Later builds add only requests not logged yet; var
-    `rescore_requests: true` logs every current prediction again (new rows,
-    the old ones stay). An interrupted build appends nothing (one insert); a
+    `rescore_requests: true` logs the re-scored predictions (new rows, the old
+    ones stay; a scoring already logged is never logged twice). An interrupted build appends nothing (one insert); a
     request scored by a build that stopped before this model is logged by the
     next build, with the scoring's own invocation and time. -#}
 {%- set engines = {} %}
@@ -43,7 +43,7 @@ final as (
         predictions.scored_at
     from predictions
     inner join models on predictions.model_id = models.model_id
-    where {{ warehouse_ml.not_in_history('predictions', this) }}
+    where {{ warehouse_ml.not_in_history('predictions', this, rescored_by='invocation_id') }}
 )
 
 select * from final
