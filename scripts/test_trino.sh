@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The Trino suite (called by scripts/test.sh): start a local Trino server
+# The Trino suite (called by scripts/test.sh): start a local Trino cluster
 # (scripts/trino/trino_local.py downloads Trino from Maven Central once into the
 # git-ignored .cache/trino), run tests/trino against it with
 # WML_TRINO_REQUIRED=1 (no server is a failure, not a skip), and stop the server
@@ -38,5 +38,13 @@ else
   $LOCAL start
 fi
 echo "[test_trino] server ready after $((SECONDS - t0))s"
+# The local cluster authenticates with a password over HTTPS (WML_TRINO_AUTH=none turns
+# that off): point every client (dbt, the Python client, the tests) at what start wrote.
+if [[ "${WML_TRINO_AUTH:-password}" != none ]]; then
+  set -a
+  # shellcheck source=/dev/null
+  source "$cache/secrets/credentials.env"
+  set +a
+fi
 $BIN/pytest -q -p no:cacheprovider tests/trino "$@"
 echo "[test_trino] suite finished in $((SECONDS - t0))s"

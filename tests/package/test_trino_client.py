@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import pandas as pd
 import pytest
+import requests
 
 from warehouse_ml.registry import REGISTRY_COLUMNS
 from warehouse_ml.trino_client import TrinoClient, TrinoSettings, sql_literal
@@ -53,6 +54,39 @@ def test_settings_follow_the_profile_defaults_and_env():
 def test_settings_refuse_unsafe_values(env, message):
     with pytest.raises(ValueError, match=message):
         TrinoSettings.from_env(env)
+
+
+def test_password_settings_need_https_and_stay_out_of_logs(tmp_path, monkeypatch):
+    cert = tmp_path / "ca.pem"
+    cert.write_text("-----BEGIN CERTIFICATE-----\n")
+    env = {"WML_TRINO_PASSWORD": "hunter2", "WML_TRINO_CERT": str(cert)}
+    with pytest.raises(ValueError, match="WML_TRINO_SCHEME=https"):
+        TrinoSettings.from_env(env)
+    with pytest.raises(ValueError, match="WML_TRINO_CERT"):
+        TrinoSettings.from_env({**env, "WML_TRINO_SCHEME": "https", "WML_TRINO_CERT": "/no/such"})
+    s = TrinoSettings.from_env({**env, "WML_TRINO_SCHEME": "https"})
+    assert (s.password, s.cert) == ("hunter2", str(cert))
+    assert "hunter2" not in repr(s)
+    # dbt-trino gets the same credentials, and requests verifies with the named certificate.
+    child = s.env()
+    assert (child["WML_TRINO_PASSWORD"], child["WML_TRINO_CERT"]) == ("hunter2", str(cert))
+    assert child["REQUESTS_CA_BUNDLE"] == str(cert)
+    args = s.connect_args()
+    assert args["http_scheme"] == "https"
+    assert (args["auth"]._username, args["auth"]._password) == ("warehouse_ml", "hunter2")
+    # An inherited CA bundle must not replace the certificate the user named.
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/certs/ca-certificates.crt")
+    session = args["http_session"]
+    merged = session.merge_environment_settings("https://127.0.0.1:1/", {}, None, None, None)
+    assert merged["verify"] == str(cert)
+    plain = requests.Session()
+    plain.verify = str(cert)
+    assert (
+        plain.merge_environment_settings("https://127.0.0.1:1/", {}, None, None, None)["verify"]
+        == "/etc/ssl/certs/ca-certificates.crt"
+    )  # what happens without CertPinnedSession
+    assert "auth" not in TrinoSettings().connect_args()
+    assert "http_session" not in TrinoSettings().connect_args()
 
 
 def test_sql_literals():

@@ -3,6 +3,7 @@ WML_TRINO_REQUIRED, when none answers) and a throw-away schema pair."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import subprocess
 import sys
@@ -56,14 +57,7 @@ class TrinoWarehouse:
         from warehouse_ml.trino_client import TrinoClient
 
         name = f"wml_pytest_{uuid.uuid4().hex[:10]}"
-        self.settings = type(settings)(
-            host=settings.host,
-            port=settings.port,
-            user=settings.user,
-            catalog=settings.catalog,
-            schema=name,
-            http_scheme=settings.http_scheme,
-        )
+        self.settings = dataclasses.replace(settings, schema=name, landing="")
         self.client = TrinoClient(self.settings)
 
     @property

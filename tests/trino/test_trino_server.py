@@ -43,10 +43,11 @@ def cursor():
     except ImportError:
         unavailable("the `trino` Python client is not installed")
     try:
+        from warehouse_ml.trino_client import TrinoSettings
+
+        # Host, port, user and, on a cluster with password authentication, HTTPS + credentials.
         conn = trino.dbapi.connect(
-            host=HOST,
-            port=PORT,
-            user="wml-pytest",
+            **TrinoSettings.from_env().connect_args(),
             catalog=CATALOG,
             schema="default",
             request_timeout=30,
@@ -105,6 +106,39 @@ def test_memory_table_roundtrip(cursor, schema):
     ]
     q(cursor, f"CREATE TABLE {schema}.agg AS SELECT count(*) AS n, sum(amount) AS s FROM {table}")
     assert q(cursor, f"SELECT n, s FROM {schema}.agg") == [[3, 10.25]]
+
+
+# The local cluster's size (scripts/trino/trino_local.py, default one worker). Against a
+# server of your own, set it to the number of workers you expect (0: a single node).
+WORKERS = int(os.environ.get("WML_TRINO_WORKERS", "").strip() or "1")
+
+
+@pytest.mark.skipif(WORKERS == 0, reason="WML_TRINO_WORKERS=0: a single-node server")
+def test_query_work_runs_on_the_workers(cursor, schema):
+    nodes = q(
+        cursor, "SELECT node_id, coordinator FROM system.runtime.nodes WHERE state = 'active'"
+    )
+    workers = {node for node, is_coordinator in nodes if not is_coordinator}
+    assert len(workers) >= WORKERS, nodes
+    table = f"{schema}.numbers"
+    q(
+        cursor,
+        f"CREATE TABLE {table} AS SELECT a * 1000 + b AS n "
+        "FROM unnest(sequence(1, 100)) AS t(a) CROSS JOIN unnest(sequence(1, 1000)) AS u(b)",
+    )
+    assert one(cursor, f"SELECT sum(n) FROM {table}") == sum(
+        a * 1000 + b for a in range(1, 101) for b in range(1, 1001)
+    )
+    query_id = cursor.query_id
+    tasks = q(
+        cursor,
+        "SELECT node_id, sum(processed_input_rows) FROM system.runtime.tasks "
+        "WHERE query_id = ? GROUP BY node_id",
+        query_id,
+    )
+    # Every task of the scan and the aggregation ran on a worker: the coordinator only planned.
+    assert tasks and {node for node, _ in tasks} <= workers, (tasks, nodes)
+    assert sum(rows for _, rows in tasks) >= 100_000
 
 
 # url_encode follows Java's URLEncoder (HTML form encoding), quote(v, safe="") follows RFC 3986:
