@@ -25,9 +25,10 @@ Node table, one row per node of every selected tree (:data:`NODE_COLUMNS`):
 
 Scoring SQL layout (same input and output contract as ``compile_booster_sql``):
 
-1. ``wml_x``: the long features with NaN -> NULL, rounded to float32 once, one value per
-   ``(key, feature_index)`` (duplicates keep their ``max``, like the compiler's pivot);
-2. ``wml_l0``: every key that has a feature row, at node 0 of every tree;
+1. ``wml_keys``: every key that has a feature row, numbered (``rid``) so the joins below hash
+   an integer; ``wml_x``: the long features with NaN -> NULL, rounded to float32 once, one
+   value per ``(rid, feature_index)`` (duplicates keep their ``max``, like the compiler's pivot);
+2. ``wml_l0``: every key at node 0 of every tree;
 3. ``wml_l1 .. wml_l<max_depth>``: each joins the current node and the key's value of that
    node's feature and steps to a child (a leaf stays where it is), so after ``max_depth``
    levels every path is at a leaf;
@@ -184,46 +185,53 @@ def render_node_scoring_sql(
             raise ValueError("multi:softprob needs num_classes >= 2 base margins, one per class")
         classes = [(c, c, m) for c, m in enumerate(margins)]
 
-    levels = "".join(_level_cte(level, nodes, key) for level in range(1, max_depth + 1))
+    levels = "".join(_level_cte(level, nodes) for level in range(1, max_depth + 1))
     class_rows = ", ".join(f"({c}, {g}, {_double(m)})" for c, g, m in classes)
     return (
-        "with wml_x as (\n"
-        f"    select {key}, feature_index, max(cast(cast(v as real) as double)) as v\n"
+        "with wml_keys as (\n"
+        "    -- an integer per key: the per-level joins hash it (N keys x trees rows) instead of\n"
+        "    -- the key; ordered, so it is the same number each time trino inlines this CTE\n"
+        f"    select {key}, row_number() over (order by {key}) as rid\n"
+        f"    from (select distinct {key} from {features}) as wml_k\n"
+        "),\n"
+        "wml_x as (\n"
+        "    select k.rid, f.feature_index, max(cast(cast(f.v as real) as double)) as v\n"
         "    from (\n"
         f"        select {key}, feature_index,\n"
         f"            case when {_ISNAN[dialect]}(value) then null else value end as v\n"
         f"        from {features}\n"
-        "    ) as wml_src\n"
-        f"    group by {key}, feature_index\n"
-        "),\n"
-        "wml_keys as (\n"
-        f"    select distinct {key} from wml_x\n"
+        "    ) as f\n"
+        f"    join wml_keys as k on k.{key} = f.{key}\n"
+        "    group by k.rid, f.feature_index\n"
         "),\n"
         "wml_l0 as (\n"
-        f"    select k.{key}, n.tree_id, n.node_id\n"
+        "    select k.rid, n.tree_id, n.node_id\n"
         f"    from wml_keys as k cross join {nodes} as n\n"
         "    where n.node_id = 0\n"
         f"),\n{levels}"
         "wml_leaf as (\n"
-        f"    select s.{key}, n.class_index, sum(n.leaf_value) as total\n"
+        "    -- s.node_id in the sum stops duckdb from pre-aggregating the (all distinct)\n"
+        "    -- paths below the join (partial_aggregate_pushdown): a third slower\n"
+        "    select s.rid, n.class_index,\n"
+        "        sum(case when s.node_id >= 0 then n.leaf_value else 0e0 end) as total\n"
         f"    from wml_l{max_depth} as s\n"
         f"    join {nodes} as n on n.tree_id = s.tree_id and n.node_id = s.node_id\n"
-        f"    group by s.{key}, n.class_index\n"
+        "    group by s.rid, n.class_index\n"
         "),\n"
         "wml_margin as (\n"
-        f"    select k.{key}, c.class_index, c.base + coalesce(l.total, 0e0) as m\n"
+        f"    select k.rid, k.{key}, c.class_index, c.base + coalesce(l.total, 0e0) as m\n"
         "    from wml_keys as k\n"
         f"    cross join (values {class_rows}) as c (class_index, tree_class, base)\n"
-        f"    left join wml_leaf as l on l.{key} = k.{key} and l.class_index = c.tree_class\n"
+        "    left join wml_leaf as l on l.rid = k.rid and l.class_index = c.tree_class\n"
         "),\n"
         "wml_exp as (\n"
-        f"    select {key}, class_index, exp(m - max(m) over (partition by {key})) as e\n"
+        f"    select {key}, class_index, exp(m - max(m) over (partition by rid)) as e, rid\n"
         "    from wml_margin\n"
         ")\n"
         "select\n"
         f"    {key},\n"
         "    cast(class_index as integer) as class_index,\n"
-        f"    cast(e / sum(e) over (partition by {key}) as double) as probability\n"
+        "    cast(e / sum(e) over (partition by rid) as double) as probability\n"
         "from wml_exp"
     )
 
@@ -307,17 +315,17 @@ def _depth(tree: _Tree) -> int:
     return deepest
 
 
-def _level_cte(level: int, nodes: str, key: str) -> str:
+def _level_cte(level: int, nodes: str) -> str:
     # A NULL value (absent row, NULL or NaN) takes missing_child; a leaf keeps its node.
     return (
         f"wml_l{level} as (\n"
-        f"    select s.{key}, s.tree_id,\n"
+        "    select s.rid, s.tree_id,\n"
         "        case when n.is_leaf then s.node_id\n"
         "            when x.v is null then n.missing_child\n"
         "            when x.v < n.threshold then n.left_child\n"
         "            else n.right_child end as node_id\n"
         f"    from wml_l{level - 1} as s\n"
         f"    join {nodes} as n on n.tree_id = s.tree_id and n.node_id = s.node_id\n"
-        f"    left join wml_x as x on x.{key} = s.{key} and x.feature_index = n.feature_index\n"
+        "    left join wml_x as x on x.rid = s.rid and x.feature_index = n.feature_index\n"
         "),\n"
     )
