@@ -111,10 +111,9 @@ class NodeTable:
     max_depth: int
 
     def to_arrow(self) -> pa.Table:
-        return pa.Table.from_pylist(
-            [dict(zip(NODE_COLUMNS.names, row, strict=True)) for row in self.rows],
-            schema=NODE_COLUMNS,
-        )
+        columns = list(zip(*self.rows, strict=True)) or [()] * len(NODE_COLUMNS)
+        arrays = [pa.array(c, f.type) for c, f in zip(columns, NODE_COLUMNS, strict=True)]
+        return pa.Table.from_arrays(arrays, schema=NODE_COLUMNS)
 
     def scoring_sql(self, nodes: str, features: str, **kwargs: Any) -> str:
         """:func:`render_node_scoring_sql` with this table's objective, classes and depth."""
@@ -236,8 +235,10 @@ def render_node_scoring_sql(
     )
 
 
-def estimate_nested_sql_chars(booster: Any, *, iteration_range: tuple[int, int] | None = None):
-    """About how long ``compile_booster_sql``'s SQL would be, from the split node count."""
+def estimate_nested_sql_chars(
+    booster: Any, *, iteration_range: tuple[int, int] | None = None
+) -> tuple[int, int]:
+    """(about how long ``compile_booster_sql``'s SQL would be, split nodes) of ``booster``."""
     model = _parse_model(load_model_json(booster))
     splits, used = 0, set()
     for tree in _select_trees(model, iteration_range):

@@ -13,6 +13,7 @@ import xgboost as xgb
 
 from warehouse_ml.sql_compiler import compile_booster_sql
 from warehouse_ml.sql_node_scorer import (
+    NODE_COLUMNS,
     booster_node_table,
     choose_formulation,
     estimate_nested_sql_chars,
@@ -254,6 +255,11 @@ def test_sql_length_does_not_grow_with_rounds():
         booster_node_table(_train(X, y, r, num_class=3, max_depth=3), kinds) for r in (10, 100)
     ]
     assert [t.max_depth for t in tables] == [3, 3]
+    arrow = tables[1].to_arrow()
+    assert arrow.schema == NODE_COLUMNS and arrow.num_rows == len(tables[1].rows)
+    assert arrow.slice(0, 1).to_pylist()[0] == dict(
+        zip(NODE_COLUMNS.names, tables[1].rows[0], strict=True)
+    )
     assert len(tables[1].rows) > 5 * len(tables[0].rows)
     for dialect in ("duckdb", "trino"):
         small, big = (t.scoring_sql("nodes", "feats", dialect=dialect) for t in tables)
