@@ -229,9 +229,10 @@ def run_trino(
         except Exception as exc:
             raise RunError(
                 f"no Trino answers at {settings.http_scheme}://{settings.host}:{settings.port} "
-                f"({type(exc).__name__}); start one with "
-                "`.venv/bin/python scripts/trino/trino_local.py start` "
-                "or set WML_TRINO_HOST / WML_TRINO_PORT"
+                f"({type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}); "
+                "start one with `.venv/bin/python scripts/trino/trino_local.py start` and "
+                "source its .cache/trino/secrets/credentials.env (password, certificate, https), "
+                "or set WML_TRINO_HOST / WML_TRINO_PORT / WML_TRINO_SCHEME / WML_TRINO_PASSWORD"
             ) from exc
         loaded = load_landed_files(client, rendered["plan"], project_root=root, progress=progress)
         progress(
