@@ -475,7 +475,7 @@ def node_properties(s: Settings, node: Node | None = None) -> dict[str, str]:
     }
 
 
-# The coordinator schedules tasks on itself; each task holds several long-poll requests
+# The coordinator schedules every task; each task holds several long-poll requests
 # (status, info, dynamic filters). dbt runs two queries at once and Trino inlines every CTE
 # reference as its own stages, so the default pool (250 connections, 1024 queued) overflowed
 # on a loaded CI machine with REMOTE_TASK_ERROR "Max requests queued per destination 1024
