@@ -181,18 +181,9 @@ def compile_booster_sql(
     if dialect not in DIALECTS:
         raise ValueError(f"dialect must be one of {DIALECTS}, got {dialect!r}")
     _validate_relation(relation)
-    if not isinstance(key, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
-        raise ValueError(f"key must be a plain identifier [A-Za-z_][A-Za-z0-9_]*, got {key!r}")
+    _validate_key(key)
     model = _parse_model(load_model_json(booster))
-    kinds = list(feature_kinds)
-    if isinstance(feature_kinds, str) or len(kinds) != model.num_feature:
-        raise ValueError(
-            f"feature_kinds must list one kind per model feature ({model.num_feature}), "
-            f"got {len(kinds) if not isinstance(feature_kinds, str) else 'a string'}"
-        )
-    bad = sorted({str(k) for k in kinds if k not in FEATURE_KINDS})
-    if bad:
-        raise ValueError(f"feature_kinds must be one of {FEATURE_KINDS}, got {bad}")
+    kinds = _checked_kinds(feature_kinds, model.num_feature)
     trees = _select_trees(model, iteration_range)
     splits = sum(sum(child != -1 for child in tree.left) for tree in trees)
     if max_split_nodes is not None and splits > max_split_nodes:
@@ -418,6 +409,25 @@ def _validate_relation(relation: str) -> None:
         raise ValueError(
             f'relation must be a safe identifier [A-Za-z_][A-Za-z0-9_."]*, got {relation!r}'
         )
+
+
+def _validate_key(key: str) -> None:
+    if not isinstance(key, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
+        raise ValueError(f"key must be a plain identifier [A-Za-z_][A-Za-z0-9_]*, got {key!r}")
+
+
+def _checked_kinds(feature_kinds: Sequence[str], num_feature: int) -> list[str]:
+    """``feature_kinds`` as a list, one known kind per model feature, or ``ValueError``."""
+    kinds = list(feature_kinds)
+    if isinstance(feature_kinds, str) or len(kinds) != num_feature:
+        raise ValueError(
+            f"feature_kinds must list one kind per model feature ({num_feature}), "
+            f"got {len(kinds) if not isinstance(feature_kinds, str) else 'a string'}"
+        )
+    bad = sorted({str(k) for k in kinds if k not in FEATURE_KINDS})
+    if bad:
+        raise ValueError(f"feature_kinds must be one of {FEATURE_KINDS}, got {bad}")
+    return kinds
 
 
 def _subtree_stats(tree: _Tree) -> tuple[list[int], list[int]]:

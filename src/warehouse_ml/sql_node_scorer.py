@@ -40,7 +40,6 @@ Scoring SQL layout (same input and output contract as ``compile_booster_sql``):
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -51,14 +50,16 @@ from warehouse_ml.sql_compiler import (
     _ISNAN,
     DEFAULT_MAX_SPLIT_NODES,
     DIALECTS,
-    FEATURE_KINDS,
     OBJECTIVES,
+    _checked_kinds,
     _double,
     _num,
     _parse_model,
     _select_trees,
+    _subtree_stats,
     _threshold,
     _Tree,
+    _validate_key,
     _validate_relation,
     load_model_json,
 )
@@ -96,8 +97,6 @@ TRINO_MAX_QUERY_CHARS = 1_000_000
 _NESTED_CHARS_PER_SPLIT = 58
 _NESTED_FIXED_CHARS = 1_500
 _NESTED_CHARS_PER_FEATURE = 70
-
-_KEY_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 @dataclass(frozen=True)
@@ -141,7 +140,7 @@ def booster_node_table(
     max_depth = 0
     for tree_id, tree in enumerate(_select_trees(model, iteration_range)):
         rows += _tree_rows(tree_id, tree, kinds)
-        max_depth = max(max_depth, _depth(tree))
+        max_depth = max(max_depth, _subtree_stats(tree)[1][0])
     num_classes = 2 if model.objective == "binary:logistic" else model.num_groups
     return NodeTable(rows, model.objective, num_classes, list(model.base_margin), max_depth)
 
@@ -168,8 +167,7 @@ def render_node_scoring_sql(
         raise ValueError(f"dialect must be one of {DIALECTS}, got {dialect!r}")
     _validate_relation(nodes)
     _validate_relation(features)
-    if not isinstance(key, str) or not _KEY_RE.fullmatch(key):
-        raise ValueError(f"key must be a plain identifier [A-Za-z_][A-Za-z0-9_]*, got {key!r}")
+    _validate_key(key)
     if objective not in OBJECTIVES:
         raise ValueError(f"objective must be one of {OBJECTIVES}, got {objective!r}")
     if not isinstance(max_depth, int) or max_depth < 0:
@@ -278,17 +276,6 @@ def choose_formulation(
 # --------------------------------------------------------------------------------------------
 
 
-def _checked_kinds(feature_kinds: Sequence[str], num_feature: int) -> list[str]:
-    if isinstance(feature_kinds, str):
-        raise ValueError("feature_kinds must be a sequence of kinds, got a string")
-    kinds = list(feature_kinds)
-    if len(kinds) != num_feature:
-        raise ValueError(f"feature_kinds has {len(kinds)} kinds for {num_feature} features")
-    if not set(kinds) <= set(FEATURE_KINDS):
-        raise ValueError(f"feature_kinds must be one of {FEATURE_KINDS}, got {sorted(set(kinds))}")
-    return kinds
-
-
 def _tree_rows(tree_id: int, tree: _Tree, kinds: Sequence[str]) -> list[tuple]:
     rows = []
     for node, (left, right) in enumerate(zip(tree.left, tree.right, strict=True)):
@@ -303,17 +290,6 @@ def _tree_rows(tree_id: int, tree: _Tree, kinds: Sequence[str]) -> list[tuple]:
             missing = left if tree.default_left[node] else right
         rows.append((tree_id, node, tree.group, False, feature, cut, left, right, missing, None))
     return rows
-
-
-def _depth(tree: _Tree) -> int:
-    deepest, stack = 0, [(0, 0)]
-    while stack:
-        node, depth = stack.pop()
-        if tree.left[node] == -1:
-            deepest = max(deepest, depth)
-        else:
-            stack += [(tree.left[node], depth + 1), (tree.right[node], depth + 1)]
-    return deepest
 
 
 def _level_cte(level: int, nodes: str) -> str:
