@@ -88,10 +88,8 @@ assigned as (
         end as scoring_error,
         requests.ingested_at
     from requests
-    left join serving
-        on {{ warehouse_ml.keys_match('requests', 'serving', ['model_name', 'group_id']) }}
-    left join vector_checks
-        on {{ warehouse_ml.keys_match('requests', 'vector_checks', ['model_name', 'request_id']) }}
+    left join serving on {{ warehouse_ml.keys_match('requests', 'serving', ['model_name', 'group_id']) }}
+    left join vector_checks on {{ warehouse_ml.keys_match('requests', 'vector_checks', ['model_name', 'request_id']) }}
 )
 
 select * from assigned

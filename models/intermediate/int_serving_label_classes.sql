@@ -1,8 +1,23 @@
 {#- The label value of each class index of each serving model (its fitted state). -#}
 
-with serving as (select * from {{ ref('ml_serving_models') }}),
+with serving as (
+    select
+        model_name,
+        model_id,
+        group_id,
+        fitted_state_id
+    from {{ ref('ml_serving_models') }}
+),
 
-classes as (select * from {{ ref('fit_label_classes') }}),
+classes as (
+    select
+        fitted_state_id,
+        model_name,
+        group_id,
+        label_value,
+        class_index
+    from {{ ref('fit_label_classes') }}
+),
 
 final as (
     select

@@ -42,8 +42,7 @@ categories as (
         unpivoted.category,
         encoded_values.encoded_value
     from unpivoted
-    inner join examples
-        on {{ warehouse_ml.keys_match('unpivoted', 'examples', ['model_name', 'entity_id']) }}
+    inner join examples on {{ warehouse_ml.keys_match('unpivoted', 'examples', ['model_name', 'entity_id']) }}
     inner join encoded_values
         on {{ warehouse_ml.keys_match('unpivoted', 'encoded_values', ['column_name', 'category']) }}
 )

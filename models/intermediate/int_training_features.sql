@@ -14,8 +14,7 @@ categories as (
         categories.column_name,
         categories.category
     from {{ ref('int_training_categories') }} as categories
-    inner join labelled
-        on {{ warehouse_ml.keys_match('categories', 'labelled', ['model_name', 'entity_id']) }}
+    inner join labelled on {{ warehouse_ml.keys_match('categories', 'labelled', ['model_name', 'entity_id']) }}
 ),
 
 onehot as (
@@ -29,8 +28,7 @@ numeric as (
         numeric_values.feature_index,
         numeric_values.value
     from {{ ref('int_training_numeric') }} as numeric_values
-    inner join labelled
-        on {{ warehouse_ml.keys_match('numeric_values', 'labelled', ['model_name', 'entity_id']) }}
+    inner join labelled on {{ warehouse_ml.keys_match('numeric_values', 'labelled', ['model_name', 'entity_id']) }}
 ),
 
 final as (

@@ -48,8 +48,7 @@ flagged as (
         rare_value_examples.entity_id is not null as has_rare_value,
         settings.is_bucket_mode
     from examples
-    inner join current_states
-        on {{ warehouse_ml.keys_match('examples', 'current_states', ['model_name', 'group_id']) }}
+    inner join current_states on {{ warehouse_ml.keys_match('examples', 'current_states', ['model_name', 'group_id']) }}
     inner join settings on examples.model_name = settings.model_name
     left join rare_value_examples
         on {{ warehouse_ml.keys_match('examples', 'rare_value_examples', ['model_name', 'entity_id']) }}

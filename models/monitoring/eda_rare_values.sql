@@ -59,8 +59,7 @@ kept_categories as (
         categories.column_name,
         case when levels.is_bucket_mode and levels.is_rare then '{{ other }}' else categories.category end as category
     from {{ ref('int_training_categories') }} as categories
-    inner join kept_rows
-        on {{ warehouse_ml.keys_match('categories', 'kept_rows', ['model_name', 'entity_id']) }}
+    inner join kept_rows on {{ warehouse_ml.keys_match('categories', 'kept_rows', ['model_name', 'entity_id']) }}
     inner join levels
         on
             {{ warehouse_ml.keys_match('kept_rows', 'levels', ['model_name', 'group_id']) }}
@@ -100,10 +99,8 @@ final as (
         cast(coalesce(after_counts.n_rows_after, 0) as double) / nullif(kept_totals.n_rows_after, 0) as share_after,
         before_values.is_rare
     from before_values
-    inner join group_rows
-        on {{ warehouse_ml.keys_match('before_values', 'group_rows', ['model_name', 'group_id']) }}
-    left join kept_totals
-        on {{ warehouse_ml.keys_match('before_values', 'kept_totals', ['model_name', 'group_id']) }}
+    inner join group_rows on {{ warehouse_ml.keys_match('before_values', 'group_rows', ['model_name', 'group_id']) }}
+    left join kept_totals on {{ warehouse_ml.keys_match('before_values', 'kept_totals', ['model_name', 'group_id']) }}
     left join after_counts
         on {{ warehouse_ml.keys_match('before_values', 'after_counts', ['model_name', 'group_id', 'column_name', 'category']) }}
 )

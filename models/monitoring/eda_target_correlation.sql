@@ -67,8 +67,7 @@ labelled_features as (
         features.value,
         feature_columns.kind
     from labelled_train
-    inner join features
-        on {{ warehouse_ml.keys_match('labelled_train', 'features', ['model_name', 'entity_id']) }}
+    inner join features on {{ warehouse_ml.keys_match('labelled_train', 'features', ['model_name', 'entity_id']) }}
     inner join feature_columns
         on
             {{ warehouse_ml.keys_match('labelled_train', 'feature_columns', ['model_name', 'group_id']) }}
@@ -108,10 +107,8 @@ onehot_counts as (
         cast(labels.n_label_rows as double) as n_label,
         cast(coalesce(lit_counts.n_lit, 0) as double) as n_both
     from feature_columns
-    inner join labels
-        on {{ warehouse_ml.keys_match('feature_columns', 'labels', ['model_name', 'group_id']) }}
-    inner join group_rows
-        on {{ warehouse_ml.keys_match('feature_columns', 'group_rows', ['model_name', 'group_id']) }}
+    inner join labels on {{ warehouse_ml.keys_match('feature_columns', 'labels', ['model_name', 'group_id']) }}
+    inner join group_rows on {{ warehouse_ml.keys_match('feature_columns', 'group_rows', ['model_name', 'group_id']) }}
     left join lit_totals
         on {{ warehouse_ml.keys_match('feature_columns', 'lit_totals', ['model_name', 'group_id', 'feature_index']) }}
     left join lit_counts
@@ -164,8 +161,7 @@ numeric_correlations as (
             numeric_values.value
         ) as correlation
     from numeric_values
-    inner join labels
-        on {{ warehouse_ml.keys_match('numeric_values', 'labels', ['model_name', 'group_id']) }}
+    inner join labels on {{ warehouse_ml.keys_match('numeric_values', 'labels', ['model_name', 'group_id']) }}
     group by numeric_values.model_name, numeric_values.group_id, numeric_values.feature_index, labels.label_value
 ),
 

@@ -5,9 +5,23 @@
     sees it (int_training_labelled: after rare-value filtering and without
     evaluation rows whose label never appears in training). -#}
 
-with examples as (select * from {{ ref('int_training_examples') }}),
+with examples as (
+    select
+        model_name,
+        group_id,
+        split,
+        label_value
+    from {{ ref('int_training_examples') }}
+),
 
-labelled as (select * from {{ ref('int_training_labelled') }}),
+labelled as (
+    select
+        model_name,
+        group_id,
+        split,
+        label_value
+    from {{ ref('int_training_labelled') }}
+),
 
 split_counts as (
     select

@@ -10,7 +10,14 @@
 {%- set smoothing = warehouse_ml.drift_smoothing() -%}
 {%- set other = warehouse_ml.other_category() %}
 
-with serving as (select * from {{ ref('ml_serving_models') }}),
+with serving as (
+    select
+        model_id,
+        model_name,
+        group_id,
+        fitted_state_id
+    from {{ ref('ml_serving_models') }}
+),
 
 current_requests as (select * from {{ ref('ml_drift_requests') }}),
 

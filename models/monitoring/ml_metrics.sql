@@ -10,9 +10,17 @@
     The seed's practice: "insert these metrics with the session ID of the WF
     run to keep track of performance across iterations". -#}
 
-with models as (select * from {{ ref('ml_models') }}),
+with models as (
+    select
+        model_id,
+        model_name,
+        group_id,
+        metrics,
+        invocation_id
+    from {{ ref('ml_models') }}
+),
 
-serving as (select * from {{ ref('ml_serving_models') }}),
+serving as (select model_id from {{ ref('ml_serving_models') }}),
 
 recorded_models as (
     select

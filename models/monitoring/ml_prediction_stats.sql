@@ -20,8 +20,7 @@ with monitored as (
 predictions as (
     select predictions.*
     from {{ ref('ml_predictions') }} as predictions
-    inner join monitored
-        on {{ warehouse_ml.keys_match('predictions', 'monitored', ['model_name', 'request_id']) }}
+    inner join monitored on {{ warehouse_ml.keys_match('predictions', 'monitored', ['model_name', 'request_id']) }}
     where predictions.predicted_label is not null
 ),
 

@@ -53,8 +53,7 @@ candidates as (
                 logged.invocation_id asc
         ) as preference
     from logged
-    inner join outcomes
-        on {{ warehouse_ml.keys_match('logged', 'outcomes', ['model_name', 'request_id']) }}
+    inner join outcomes on {{ warehouse_ml.keys_match('logged', 'outcomes', ['model_name', 'request_id']) }}
 ),
 
 settled as (

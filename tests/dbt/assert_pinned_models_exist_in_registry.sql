@@ -46,8 +46,7 @@ checked as (
             when registry.booster_json is null then 'pinned model was never trained (it has no booster)'
         end as problem
     from pinned
-    left join registry
-        on {{ warehouse_ml.keys_match('pinned', 'registry', ['model_id', 'model_name', 'group_id']) }}
+    left join registry on {{ warehouse_ml.keys_match('pinned', 'registry', ['model_id', 'model_name', 'group_id']) }}
 )
 
 select * from checked

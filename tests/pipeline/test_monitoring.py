@@ -149,11 +149,16 @@ def monitoring_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Monitoring
     return build_monitoring_warehouse(tmp_path_factory.getbasetemp() / "monitoring_warehouse")
 
 
+@pytest.fixture
+def wh(monitoring_warehouse: MonitoringWarehouse) -> MonitoringWarehouse:
+    """The shared warehouse under the short name every test here reads it by."""
+    return monitoring_warehouse
+
+
 # --------------------------------------------------------------------------------------
 # History tables
 # --------------------------------------------------------------------------------------
-def test_every_build_appends_one_session(monitoring_warehouse: MonitoringWarehouse) -> None:
-    wh = monitoring_warehouse
+def test_every_build_appends_one_session(wh: MonitoringWarehouse) -> None:
     for table in ("ml_metrics", "ml_drift", "ml_prediction_stats"):
         got = wh.rows(f"select invocation_id from {table} group by 1 order by min(recorded_at)")
         assert [r[0] for r in got] == wh.sessions, table
@@ -170,8 +175,7 @@ def test_every_build_appends_one_session(monitoring_warehouse: MonitoringWarehou
     assert all(n == 1 for _, n in per_session)
 
 
-def test_metric_rows_match_metrics_to_rows(monitoring_warehouse: MonitoringWarehouse) -> None:
-    wh = monitoring_warehouse
+def test_metric_rows_match_metrics_to_rows(wh: MonitoringWarehouse) -> None:
     models = wh.frame("select model_id, invocation_id, metrics from ml_models")
     metrics = {r.model_id: json.loads(r.metrics) for r in models.itertuples() if r.metrics}
     trained_in = dict(zip(models.model_id, models.invocation_id, strict=True))
@@ -200,10 +204,7 @@ def test_metric_rows_match_metrics_to_rows(monitoring_warehouse: MonitoringWareh
             )
 
 
-def test_latest_metrics_view_holds_the_newest_value(
-    monitoring_warehouse: MonitoringWarehouse,
-) -> None:
-    wh = monitoring_warehouse
+def test_latest_metrics_view_holds_the_newest_value(wh: MonitoringWarehouse) -> None:
     latest = wh.frame("select * from ml_metrics_latest")
     history = wh.frame("select * from ml_metrics")
     newest = (
@@ -219,12 +220,9 @@ def test_latest_metrics_view_holds_the_newest_value(
     assert set(latest[latest.is_serving].model_id) == serving
 
 
-def test_full_refresh_keeps_the_history(
-    monitoring_warehouse: MonitoringWarehouse, tmp_path: Path
-) -> None:
+def test_full_refresh_keeps_the_history(wh: MonitoringWarehouse, tmp_path: Path) -> None:
     """`--full-refresh` on the history tables adds a session and drops nothing
     (run on a copy, so the shared warehouse keeps its three sessions)."""
-    wh = monitoring_warehouse
     copy = MonitoringWarehouse(base=wh.base, path=tmp_path / "copy.duckdb", exports=tmp_path)
     shutil.copy(wh.path, copy.path)
     tables = ("ml_metrics", "ml_drift", "ml_prediction_stats", "fit_numeric_bins")
@@ -266,10 +264,7 @@ def _current_requests(wh: MonitoringWarehouse, model_id: str | None = None) -> p
     return wide.sort_index()
 
 
-def test_feature_kl_matches_scipy_on_the_sql_histograms(
-    monitoring_warehouse: MonitoringWarehouse,
-) -> None:
-    wh = monitoring_warehouse
+def test_feature_kl_matches_scipy_on_the_sql_histograms(wh: MonitoringWarehouse) -> None:
     session = wh.sessions[-1]
     hist = wh.frame("select * from ml_drift_histograms")
     assert set(hist.invocation_id) == {session}
@@ -288,10 +283,9 @@ def test_feature_kl_matches_scipy_on_the_sql_histograms(
         assert np.allclose(buckets.p_current, p, rtol=0, atol=1e-12)
 
 
-def test_the_scipy_check_can_fail(monitoring_warehouse: MonitoringWarehouse) -> None:
+def test_the_scipy_check_can_fail(wh: MonitoringWarehouse) -> None:
     """Meant to fail: one request moved to another bucket changes the KL by more
     than the tolerance, so the comparison above would catch an off-by-one."""
-    wh = monitoring_warehouse
     hist = wh.frame(
         "select * from ml_drift_histograms where feature = 'country' order by model_id, bucket"
     )
@@ -306,13 +300,10 @@ def test_the_scipy_check_can_fail(monitoring_warehouse: MonitoringWarehouse) -> 
     assert abs(stats.entropy(moved + s, ref) - stats.entropy(counts + s, ref)) > KL_TOLERANCE
 
 
-def test_feature_kl_matches_the_python_reference_on_raw_values(
-    monitoring_warehouse: MonitoringWarehouse,
-) -> None:
+def test_feature_kl_matches_the_python_reference_on_raw_values(wh: MonitoringWarehouse) -> None:
     """Same binning rules as reference.drift: categories from the training
     split plus unseen and missing buckets, numeric cut points at the training
     deciles (bit for bit), smoothing 1."""
-    wh = monitoring_warehouse
     session = wh.sessions[-1]
     drift = wh.frame(
         "select * from ml_drift where invocation_id = ? and kind = 'feature'", [session]
@@ -352,8 +343,7 @@ def test_feature_kl_matches_the_python_reference_on_raw_values(
             assert np.array_equal(np.array([c[0] for c in cuts]), edges[1:-1]), column
 
 
-def test_numeric_bins_hold_the_training_split(monitoring_warehouse: MonitoringWarehouse) -> None:
-    wh = monitoring_warehouse
+def test_numeric_bins_hold_the_training_split(wh: MonitoringWarehouse) -> None:
     bins = wh.frame(
         """
         select bins.* from fit_numeric_bins as bins
@@ -377,10 +367,7 @@ def test_numeric_bins_hold_the_training_split(monitoring_warehouse: MonitoringWa
         assert len(group) == len(edges)  # value bins + the missing bucket
 
 
-def test_prediction_drift_is_the_gaussian_kl_of_the_stats(
-    monitoring_warehouse: MonitoringWarehouse,
-) -> None:
-    wh = monitoring_warehouse
+def test_prediction_drift_is_the_gaussian_kl_of_the_stats(wh: MonitoringWarehouse) -> None:
     stats_rows = wh.frame("select * from ml_prediction_stats")
     drift = wh.frame("select * from ml_drift where kind = 'prediction'")
     models = wh.frame("select model_id, metrics from ml_models where metrics is not null")
@@ -401,10 +388,7 @@ def test_prediction_drift_is_the_gaussian_kl_of_the_stats(
         assert row.kl_divergence == pytest.approx(expected, rel=1e-9, abs=KL_TOLERANCE)
 
 
-def test_prediction_stats_describe_the_current_batch(
-    monitoring_warehouse: MonitoringWarehouse,
-) -> None:
-    wh = monitoring_warehouse
+def test_prediction_stats_describe_the_current_batch(wh: MonitoringWarehouse) -> None:
     latest = wh.frame(
         "select * from ml_prediction_stats where invocation_id = ?", [wh.sessions[-1]]
     )
@@ -426,8 +410,7 @@ def test_prediction_stats_describe_the_current_batch(
         assert row.top_probability_std == pytest.approx(values.std(), abs=1e-12)
 
 
-def test_current_requests_are_the_newest_batch(monitoring_warehouse: MonitoringWarehouse) -> None:
-    wh = monitoring_warehouse
+def test_current_requests_are_the_newest_batch(wh: MonitoringWarehouse) -> None:
     current = wh.frame("select distinct request_id from ml_drift_requests")
     shifted = pd.read_json(
         wh.base / "shifted" / "requests" / "requests_shifted.json", lines=True, dtype=False
@@ -437,13 +420,10 @@ def test_current_requests_are_the_newest_batch(monitoring_warehouse: MonitoringW
     assert len(current) >= 0.95 * len(ids)
 
 
-def test_current_requests_hold_one_row_per_input_column(
-    monitoring_warehouse: MonitoringWarehouse,
-) -> None:
+def test_current_requests_hold_one_row_per_input_column(wh: MonitoringWarehouse) -> None:
     """ml_drift_requests is long: per request every input column of the spec once,
     categorical ones with the staged value as ``category``, numeric ones as
     ``feature_value``, the other value column NULL."""
-    wh = monitoring_warehouse
     long = wh.frame("select * from ml_drift_requests where model_name = ?", [MODEL])
     assert len(long) > 0
     per_request = long.groupby("request_id").feature.agg(lambda f: tuple(sorted(f)))
@@ -470,10 +450,7 @@ def test_current_requests_hold_one_row_per_input_column(
     )
 
 
-def test_shifted_requests_flag_drift_and_retraining(
-    monitoring_warehouse: MonitoringWarehouse,
-) -> None:
-    wh = monitoring_warehouse
+def test_shifted_requests_flag_drift_and_retraining(wh: MonitoringWarehouse) -> None:
     drift = wh.frame("select * from ml_drift where kind = 'feature'")
     first, second, shifted = wh.sessions
     assert (drift.campaign_id == drift.group_id).all()
@@ -505,12 +482,10 @@ def test_shifted_requests_flag_drift_and_retraining(
         assert row.max_kl_divergence == pytest.approx(drifted.kl_divergence.max())
 
 
-def test_the_drift_warning_fires_only_on_the_shifted_build(
-    monitoring_warehouse: MonitoringWarehouse,
-) -> None:
+def test_the_drift_warning_fires_only_on_the_shifted_build(wh: MonitoringWarehouse) -> None:
     statuses = [
         {k: v for k, v in results.items() if "drift_within_threshold" in k}
-        for results in monitoring_warehouse.run_results
+        for results in wh.run_results
     ]
     assert all(len(s) == 1 for s in statuses)
     assert [next(iter(s.values())) for s in statuses] == ["pass", "pass", "warn"]
@@ -519,8 +494,7 @@ def test_the_drift_warning_fires_only_on_the_shifted_build(
 # --------------------------------------------------------------------------------------
 # EDA
 # --------------------------------------------------------------------------------------
-def test_cv_by_split_matches_numpy(monitoring_warehouse: MonitoringWarehouse) -> None:
-    wh = monitoring_warehouse
+def test_cv_by_split_matches_numpy(wh: MonitoringWarehouse) -> None:
     eda = wh.frame("select * from eda_cv_by_split where model_name = ?", [MODEL])
     split = wh.frame(f"select campaign_id, split, long, lat from ({OFFER_EXAMPLES})")
     assert len(eda) == split.campaign_id.nunique() * len(NUMERIC)
@@ -536,8 +510,7 @@ def test_cv_by_split_matches_numpy(monitoring_warehouse: MonitoringWarehouse) ->
         assert row.is_split_fair == (abs(cvs["train"] - cvs["test"]) < 3)
 
 
-def test_iqr_outliers_match_numpy(monitoring_warehouse: MonitoringWarehouse) -> None:
-    wh = monitoring_warehouse
+def test_iqr_outliers_match_numpy(wh: MonitoringWarehouse) -> None:
     eda = wh.frame("select * from eda_iqr_outliers where model_name = ?", [MODEL])
     split = wh.frame(f"select campaign_id, split, long, lat from ({OFFER_EXAMPLES})")
     assert len(eda) > 0
@@ -550,8 +523,7 @@ def test_iqr_outliers_match_numpy(monitoring_warehouse: MonitoringWarehouse) -> 
         assert (row.n_below, row.n_above, row.n_rows) == ((v < low).sum(), (v > high).sum(), len(v))
 
 
-def test_target_distribution_and_null_rates(monitoring_warehouse: MonitoringWarehouse) -> None:
-    wh = monitoring_warehouse
+def test_target_distribution_and_null_rates(wh: MonitoringWarehouse) -> None:
     target = wh.frame("select * from eda_target_distribution where model_name = ?", [MODEL])
     split = wh.frame(f"select campaign_id, split, offer_id from ({OFFER_EXAMPLES})")
     expected = split.groupby(["campaign_id", "split", "offer_id"]).size()
@@ -578,10 +550,9 @@ def test_target_distribution_and_null_rates(monitoring_warehouse: MonitoringWare
         assert set(nulls[~nulls.is_model_input].column_name) == monitored, dataset
 
 
-def test_target_correlation_matches_numpy(monitoring_warehouse: MonitoringWarehouse) -> None:
+def test_target_correlation_matches_numpy(wh: MonitoringWarehouse) -> None:
     """Phi / point-biserial = Pearson's r of the dense input column and the
     one-vs-rest offer indicator, on the training rows the model learns from."""
-    wh = monitoring_warehouse
     eda = wh.frame("select * from eda_target_correlation where model_name = ?", [MODEL])
     campaign = eda.group_id.iloc[0]
     train = wh.frame(
@@ -623,8 +594,7 @@ def test_target_correlation_matches_numpy(monitoring_warehouse: MonitoringWareho
     assert checked > 10
 
 
-def test_rare_values_before_and_after(monitoring_warehouse: MonitoringWarehouse) -> None:
-    wh = monitoring_warehouse
+def test_rare_values_before_and_after(wh: MonitoringWarehouse) -> None:
     eda = wh.frame("select * from eda_rare_values")
     assert len(eda) > 0 and eda.is_rare.any()
     levels = wh.frame(
@@ -668,9 +638,8 @@ def test_rare_values_before_and_after(monitoring_warehouse: MonitoringWarehouse)
     ],
 )
 def test_exports_are_written_as_parquet_and_csv(
-    monitoring_warehouse: MonitoringWarehouse, name: str, view: str
+    wh: MonitoringWarehouse, name: str, view: str
 ) -> None:
-    wh = monitoring_warehouse
     expected = wh.frame(f"select * from {view}")
     parquet = pd.read_parquet(wh.exports / f"{name}.parquet")
     csv = pd.read_csv(wh.exports / f"{name}.csv")

@@ -139,9 +139,7 @@ def test_an_answer_has_every_part_the_issue_names(generated: Warehouse, client: 
 def test_get_analyses_the_user_agent_and_takes_fields_and_vectors(
     generated: Warehouse, client: TestClient
 ) -> None:
-    campaign = generated.query(
-        "select group_id from ml_serving_models where model_name = 'offer_conversion' limit 1"
-    )[0][0]
+    campaign = _offer_campaign(generated)
     answer = client.get(
         f"/predict/{campaign}", params={"country": "TH"}, headers={"User-Agent": IPHONE}
     ).json()
@@ -159,6 +157,13 @@ def test_get_analyses_the_user_agent_and_takes_fields_and_vectors(
     vector = ",".join("" if v is None else repr(v) for v in answer["input"])
     again = client.get(f"/predict/{campaign}", params={"input": vector}).json()
     assert again["predictions"] == answer["predictions"] and again["input"] == answer["input"]
+
+
+def _offer_campaign(wh: Warehouse) -> str:
+    """A campaign the offer model serves."""
+    return wh.query(
+        "select group_id from ml_serving_models where model_name = 'offer_conversion' limit 1"
+    )[0][0]
 
 
 def kept_country(wh: Warehouse) -> tuple[str, str, str]:
@@ -231,9 +236,7 @@ GARBAGE_BODIES = [
 def test_garbage_gets_a_4xx_with_a_message_never_a_500(
     generated: Warehouse, client: TestClient
 ) -> None:
-    campaign = generated.query(
-        "select group_id from ml_serving_models where model_name = 'offer_conversion' limit 1"
-    )[0][0]
+    campaign = _offer_campaign(generated)
     n_features = generated.query(
         "select n_features from ml_serving_models where group_id = ?", [campaign]
     )[0][0]
@@ -292,9 +295,7 @@ def test_a_new_champion_is_served_without_a_restart_and_a_locked_file_keeps_the_
 ) -> None:
     copy = tmp_path / "warehouse.duckdb"
     shutil.copy(generated.path, copy)
-    campaign = generated.query(
-        "select group_id from ml_serving_models where model_name = 'offer_conversion' limit 1"
-    )[0][0]
+    campaign = _offer_campaign(generated)
     store = ModelStore(copy, refresh_seconds=0.2)
     with TestClient(create_app(store)) as c:
         before = c.get(f"/predict/{campaign}", params={"country": "TH"}).json()
@@ -361,9 +362,7 @@ def test_over_a_real_socket(generated: Warehouse, client: TestClient) -> None:
         while not server.started and time.time() < deadline:
             time.sleep(0.05)
         assert server.started
-        campaign = generated.query(
-            "select group_id from ml_serving_models where model_name = 'offer_conversion' limit 1"
-        )[0][0]
+        campaign = _offer_campaign(generated)
         with httpx2.Client(base_url=f"http://127.0.0.1:{port}") as http:
             assert http.get("/health").json()["status"] == "ok"
             answer = http.get(

@@ -50,8 +50,7 @@ flagged as (
             or cast(counts.n_train_rows as double) / group_rows.n_group_rows < settings.min_frequency
         ) as is_rare
     from counts
-    inner join group_rows
-        on {{ warehouse_ml.keys_match('counts', 'group_rows', ['model_name', 'group_id']) }}
+    inner join group_rows on {{ warehouse_ml.keys_match('counts', 'group_rows', ['model_name', 'group_id']) }}
     inner join settings on counts.model_name = settings.model_name
 ),
 

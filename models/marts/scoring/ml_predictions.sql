@@ -37,10 +37,8 @@ final as (
         coalesce(best.invocation_id, '{{ invocation_id }}') as invocation_id,
         coalesce(best.scored_at, current_timestamp) as scored_at
     from assigned
-    left join best
-        on {{ warehouse_ml.keys_match('assigned', 'best', ['model_name', 'request_id']) }}
-    left join positive
-        on {{ warehouse_ml.keys_match('assigned', 'positive', ['model_name', 'request_id']) }}
+    left join best on {{ warehouse_ml.keys_match('assigned', 'best', ['model_name', 'request_id']) }}
+    left join positive on {{ warehouse_ml.keys_match('assigned', 'positive', ['model_name', 'request_id']) }}
 )
 
 select * from final
