@@ -23,8 +23,10 @@ fi
 if command -v chromium > /dev/null 2>&1; then export WML_REQUIRE_CHROMIUM=1; fi
 
 step "pytest: package, dbt pipeline on DuckDB, ingestion of broken records"
-# The dbt tests build into their own temporary DuckDB files.
-pytest -q -p no:cacheprovider tests/package tests/pipeline
+# The dbt tests build into their own temporary DuckDB files, so two xdist workers can run
+# modules side by side (dbt's single-threaded parse and Python leave a core idle otherwise);
+# tests/pipeline/conftest.py keeps each module, and the two monitoring modules, on one worker.
+pytest -q -p no:cacheprovider -n "${WML_PYTEST_WORKERS:-2}" --dist loadgroup tests/package tests/pipeline
 
 if [[ "${WML_SKIP_TRINO:-0}" != "1" ]]; then
   step "Trino: provision a local server, build the pipeline on it, check parity"

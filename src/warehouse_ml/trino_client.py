@@ -67,7 +67,7 @@ class TrinoSettings:
     host: str = "127.0.0.1"
     port: int = 8080
     user: str = "warehouse_ml"
-    catalog: str = "memory"
+    catalog: str = "iceberg"
     schema: str = "warehouse_ml"
     http_scheme: str = "http"
     landing: str = ""

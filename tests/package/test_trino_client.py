@@ -136,8 +136,8 @@ def test_registry_texts_are_logged_in_parts_that_glue_back():
     rows = pd.DataFrame([_registry_row("m1", booster), _registry_row("m2", None)])
     assert append_registry_rows(client, rows) == 2
     texts, log = client.statements[0], client.statements[-1]
-    assert texts.startswith("insert into memory.warehouse_ml.ml_models_log_text (")
-    assert log.startswith("insert into memory.warehouse_ml.ml_models_log (")
+    assert texts.startswith("insert into iceberg.warehouse_ml.ml_models_log_text (")
+    assert log.startswith("insert into iceberg.warehouse_ml.ml_models_log (")
     # three parts of the booster (0, 1, 2) and one of the SQL; none for the rejected model
     assert texts.count("'booster_json', 0,") == texts.count("'booster_json', 2,") == 1
     assert texts.count("'scoring_sql', 0,") == 1 and "'booster_json', 3," not in texts

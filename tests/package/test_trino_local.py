@@ -52,6 +52,13 @@ def test_script_writes_loopback_only_config(trino_local, tmp_path, monkeypatch):
     assert node["node.bind-ip"] == "127.0.0.1"
     assert node["node.data-dir"] == str(s.data)
     assert _read_props(s.etc / "catalog" / "memory.properties")["connector.name"] == "memory"
+    # The default plugins give a persistent iceberg catalog: its metastore and files live under
+    # the cache (not in the memory of a node), in a folder stop and restart leave alone.
+    iceberg = _read_props(s.etc / "catalog" / "iceberg.properties")
+    assert iceberg["connector.name"] == "iceberg"
+    assert iceberg["hive.metastore.catalog.dir"] == f"local://{s.cache / 'warehouse' / 'iceberg'}"
+    assert iceberg["local.location"] == "/"  # a plain path: a local:// URI stops Trino
+    assert (s.cache / "warehouse" / "iceberg").is_dir()
     jvm = (s.etc / "jvm.config").read_text().splitlines()
     assert jvm[0] == "-Xmx2G"
     assert not (s.cache / "workers").exists()
@@ -179,6 +186,15 @@ def test_script_aot_cache_flags(trino_local, tmp_path, monkeypatch):
     assert trino_local.aot_flags(s, (25, 0, 2)) == [f"-XX:AOTCache={cache}"]
     monkeypatch.setenv("WML_TRINO_AOT", "0")
     assert trino_local.aot_flags(trino_local.Settings(), (25, 0, 2)) == []
+
+
+def test_without_the_iceberg_plugin_there_is_no_iceberg_catalog(trino_local, tmp_path, monkeypatch):
+    monkeypatch.setenv("WML_TRINO_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("WML_TRINO_AUTH", "none")
+    monkeypatch.setenv("WML_TRINO_PLUGINS", "memory")
+    s = trino_local.Settings()
+    trino_local.write_config(s)
+    assert sorted(p.name for p in (s.etc / "catalog").iterdir()) == ["memory.properties"]
 
 
 def test_script_artifact_urls_are_pinned(trino_local, monkeypatch):

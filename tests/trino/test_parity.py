@@ -10,6 +10,8 @@ exercised. Both engines read the same folders.
 from __future__ import annotations
 
 import json
+import os
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -397,3 +399,40 @@ def test_retraining_retires_and_pins_like_duckdb(trino):
             assert (model_id, reason) == (first[campaign], "pinned")
         else:
             assert model_id not in first.values() and reason == "champion"
+
+
+def _local_cluster():
+    """scripts/trino/trino_local.py, loaded by path, when this suite's server is its cluster."""
+    import importlib.util
+
+    script = Path(__file__).resolve().parents[2] / "scripts" / "trino" / "trino_local.py"
+    spec = importlib.util.spec_from_file_location("wml_trino_local", script)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up there
+    spec.loader.exec_module(module)
+    coordinator = module.Settings().nodes()[0]
+    return module if module.running_pid(coordinator) is not None else None
+
+
+def test_the_build_survives_a_restart(trino):
+    """Last in this module (it restarts the server): the catalog is persistent, so the
+    registry and the predictions read back unchanged after a stop and start."""
+    if trino.settings.catalog == "memory":
+        pytest.skip("the memory catalog keeps nothing across a restart (WML_TRINO_CATALOG)")
+    local = _local_cluster()
+    if local is None:
+        pytest.skip("the suite's Trino is not scripts/trino/trino_local.py's: no restart")
+    queries = {
+        "ml_models": "select * from ml_models order by model_id",
+        "offer_predictions": "select * from offer_predictions order by request_id",
+        "ml_scores": "select * from ml_scores order by model_name, request_id, class_index",
+    }
+    before = {name: trino.frame(sql) for name, sql in queries.items()}
+    assert len(before["ml_models"]) >= 3 and len(before["offer_predictions"]) > 0
+    run(
+        [sys.executable, str(Path(local.__file__)), "restart"],
+        dict(os.environ),
+        "trino_local.py restart",
+    )
+    for name, sql in queries.items():
+        pd.testing.assert_frame_equal(before[name], trino.frame(sql), obj=name)
