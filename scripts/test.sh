@@ -24,9 +24,10 @@ if command -v chromium > /dev/null 2>&1; then export WML_REQUIRE_CHROMIUM=1; fi
 
 step "pytest: package, dbt pipeline on DuckDB, ingestion of broken records"
 # The dbt tests build into their own temporary DuckDB files, so two xdist workers can run
-# modules side by side (dbt's single-threaded parse and Python leave a core idle otherwise);
-# tests/pipeline/conftest.py keeps each module, and the two monitoring modules, on one worker.
-pytest -q -p no:cacheprovider -n "${WML_PYTEST_WORKERS:-2}" --dist loadgroup tests/package tests/pipeline
+# modules side by side (dbt's single-threaded parse and Python leave a core idle otherwise).
+# --dist loadfile keeps a module's tests on one worker, in order: its module fixtures are
+# built once and tests that build on an earlier test's state see it.
+pytest -q -p no:cacheprovider -n "${WML_PYTEST_WORKERS:-2}" --dist loadfile tests/package tests/pipeline
 
 if [[ "${WML_SKIP_TRINO:-0}" != "1" ]]; then
   step "Trino: provision a local server, build the pipeline on it, check parity"

@@ -42,21 +42,6 @@ OFFER_EXAMPLES = """
 """
 
 
-# scripts/test.sh runs pytest in two xdist workers with --dist loadgroup: each module's tests
-# form one group, so a worker builds a module's warehouse fixtures once; test_report reads
-# test_monitoring's three-session warehouse (a session fixture, one per worker), so the two
-# modules share a group and that warehouse is built once.
-XDIST_GROUPS = {"test_report": "monitoring", "test_monitoring": "monitoring"}
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if item.get_closest_marker("xdist_group") is None:
-            module = item.path.stem
-            item.add_marker(pytest.mark.xdist_group(XDIST_GROUPS.get(module, module)))
-
-
 @dataclass
 class Warehouse:
     """A DuckDB file built by dbt from given landing and requests folders."""
