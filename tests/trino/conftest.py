@@ -68,8 +68,13 @@ class TrinoWarehouse:
         return self.client.frame(sql, params)
 
     def drop(self) -> None:
-        for schema in (self.settings.schema, self.settings.landing_schema):
-            self.client.execute(f"drop schema if exists {self.settings.catalog}.{schema} cascade")
+        s = self.settings
+        schemas = [(s.catalog, s.schema), (s.catalog, s.landing_schema)]
+        if s.reads_lake:
+            # External tables only: dropping them leaves the landing files alone.
+            schemas.append((s.lake_catalog, s.landing_schema))
+        for catalog, schema in schemas:
+            self.client.execute(f"drop schema if exists {catalog}.{schema} cascade")
         self.client.close()
 
 
