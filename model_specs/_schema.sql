@@ -114,6 +114,7 @@ scoring:
     engine: {type: enum, values: [default, xgboost, sql], default: default, doc: "xgboost (XGBoost's predict, DuckDB) or sql (the trees compiled to SQL); default: xgboost on DuckDB, sql on Trino (var scoring_engine overrides)"}
     source: {type: name, default: null, doc: "the staging model of scoring requests (same feature columns, no label); none: the spec is trained and monitored but not batch-scored"}
     key: {type: column, default: null, doc: "the request id column of scoring.source"}
+    sql_formulation: {type: enum, values: [auto, nested_case, node_table], default: auto, doc: "how the SQL scorer holds the trees: nested_case (each tree a nested CASE in the query), node_table (the trees as rows of ml_model_nodes, walked level by level with joins: SQL that does not grow with the ensemble); auto: nested_case while it fits one statement (Trino's query.max-length, the compiler's split cap on DuckDB), else node_table (var scoring_sql_formulation overrides)"}
 events:
   type: object
   default: {}

@@ -7,8 +7,9 @@
     CTE in long form (model_name, request_id, feature_index, value); assigned:
     a CTE of (model_name, request_id, model_id), the model that scores each
     row; classes: a relation of (model_name, model_id, group_id, label_value,
-    class_index), int_serving_label_classes. -#}
-{% macro compiled_score_ctes(models, features, assigned, classes) -%}
+    class_index), int_serving_label_classes; nodes: ml_model_nodes, where a
+    model whose SQL reads __WML_NODES__ (a node-table scorer) finds its trees. -#}
+{% macro compiled_score_ctes(models, features, assigned, classes, nodes) -%}
     {%- for model_id, scoring_sql in models %}
     features_{{ loop.index }} as (
         select
@@ -28,7 +29,9 @@
             compiled.class_index,
             compiled.probability
         from (
-            {{ scoring_sql | replace('__WML_FEATURES__', 'features_' ~ loop.index) }}
+            {{ scoring_sql
+                | replace('__WML_FEATURES__', 'features_' ~ loop.index)
+                | replace('__WML_NODES__', warehouse_ml._model_nodes(nodes, model_id)) }}
         ) as compiled
     ),
     {%- endfor %}
@@ -60,4 +63,21 @@
         inner join {{ classes }} as score_classes
             on {{ warehouse_ml.keys_match('model_scores', 'score_classes', ['model_id', 'class_index']) }}
     ),
+{%- endmacro %}
+
+{#- One model's rows of the node table, as the node-table scorer reads them. -#}
+{% macro _model_nodes(nodes, model_id) -%}
+    (select
+        model_nodes.tree_id,
+        model_nodes.node_id,
+        model_nodes.class_index,
+        model_nodes.is_leaf,
+        model_nodes.feature_index,
+        model_nodes.threshold,
+        model_nodes.left_child,
+        model_nodes.right_child,
+        model_nodes.missing_child,
+        model_nodes.leaf_value
+    from {{ nodes }} as model_nodes
+    where model_nodes.model_id = {{ warehouse_ml.quote_literal(model_id) }})
 {%- endmacro %}

@@ -59,7 +59,7 @@ assigned as (
 
 {{ warehouse_ml.request_feature_ctes([{'spec': spec, 'relation': 'input_rows', 'where': none}], 'assigned') }}
 
-{{ warehouse_ml.compiled_score_ctes(warehouse_ml.serving_scoring_sql(model_name), 'request_features', 'assigned', ref('int_serving_label_classes')) }}
+{{ warehouse_ml.compiled_score_ctes(warehouse_ml.serving_scoring_sql(model_name), 'request_features', 'assigned', ref('int_serving_label_classes'), ref('ml_model_nodes')) }}
 
 predicted as (
     select * from compiled_scores

@@ -19,5 +19,6 @@
         'hpo_sample_cap': ['sampling', 'hpo_sample_cap'],
         'max_hamming_loss': ['gate', 'threshold'],
         'scoring_engine': ['scoring', 'engine'],
+        'scoring_sql_formulation': ['scoring', 'sql_formulation'],
     }) }}
 {%- endmacro %}

@@ -70,6 +70,7 @@ VAR_OVERRIDES: Mapping[str, tuple[str, ...]] = {
     "hpo_sample_cap": ("sampling", "hpo_sample_cap"),
     "max_hamming_loss": ("gate", "threshold"),
     "scoring_engine": ("scoring", "engine"),
+    "scoring_sql_formulation": ("scoring", "sql_formulation"),
 }
 
 _PATTERNS = {

@@ -3,7 +3,9 @@
 ingest counts and time rejects, prediction points with their labels and
 split, point-in-time features, the trained and calibrated booster, and the
 served scores (within 1e-5; DuckDB scores with XGBoost, Trino with the
-compiled, calibrated SQL).
+compiled, calibrated SQL). Both builds hold the trees as a node table
+(`scoring_sql_formulation: node_table`, the form models too big for nested
+CASEs take), so Trino scores by joining `ml_model_nodes` level by level.
 
 The log is a generated stream plus records that break the time rules and
 files in the other two formats.
@@ -24,7 +26,10 @@ from conftest import assert_same, duck_frame, folders_env, trino_frame
 from warehouse_ml.generator.streams import EventStreamConfig, write_stream
 
 MODEL = "purchase_propensity"
-VARS = f"{{hpo_trials: 2, num_boost_round: 40, early_stopping_rounds: 10, model_specs: [{MODEL}]}}"
+VARS = (
+    "{hpo_trials: 2, num_boost_round: 40, early_stopping_rounds: 10, "
+    f"scoring_sql_formulation: node_table, model_specs: [{MODEL}]}}"
+)
 
 
 def _add_edge_cases(landing: Path) -> None:
@@ -140,3 +145,7 @@ def test_served_scores_agree(duck, trino):
     engine = [json.loads(duck.execute(specs).fetchone()[0])["scoring"]["engine"]]
     engine.append(json.loads(trino.frame(specs)["spec_json"][0])["scoring"]["engine"])
     assert engine == ["xgboost", "sql"]
+    scorer = trino.frame("select scoring_sql from ml_models")["scoring_sql"][0]
+    assert "__WML_NODES__" in scorer
+    nodes = trino.frame("select count(*) as n, count(distinct model_id) as m from ml_model_nodes")
+    assert nodes["m"][0] == 1 and nodes["n"][0] > 40

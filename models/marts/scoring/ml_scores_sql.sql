@@ -21,7 +21,7 @@ with assigned as (
 
 features as (select * from {{ ref('int_scoring_features') }}),
 
-{{ warehouse_ml.compiled_score_ctes(warehouse_ml.serving_scoring_sql(), 'features', 'assigned', ref('int_serving_label_classes')) }}
+{{ warehouse_ml.compiled_score_ctes(warehouse_ml.serving_scoring_sql(), 'features', 'assigned', ref('int_serving_label_classes'), ref('ml_model_nodes')) }}
 
 final as (
     select
