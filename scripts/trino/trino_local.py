@@ -618,22 +618,16 @@ def write_config(s: Settings, auth: Secrets | None = None) -> None:
             generated + "\nIn-heap tables on the workers; lost on restart.",
         )
     )
-    if "iceberg" in s.plugins:
-        s.iceberg_dir.mkdir(parents=True, exist_ok=True)
-        (catalog_dir / "iceberg.properties").write_text(
-            _properties(
-                iceberg_catalog(s),
-                generated + "\nPersistent tables under the cache; see iceberg_catalog().",
+    lake_catalogs = (
+        ("iceberg", s.iceberg_dir, iceberg_catalog, "Persistent tables under the cache"),
+        ("hive", s.hive_dir, hive_catalog, "External tables over the landing folders"),
+    )
+    for name, folder, properties, what in lake_catalogs:
+        if name in s.plugins:
+            folder.mkdir(parents=True, exist_ok=True)
+            (catalog_dir / f"{name}.properties").write_text(
+                _properties(properties(s), f"{generated}\n{what}; see {properties.__name__}().")
             )
-        )
-    if "hive" in s.plugins:
-        s.hive_dir.mkdir(parents=True, exist_ok=True)
-        (catalog_dir / "hive.properties").write_text(
-            _properties(
-                hive_catalog(s),
-                generated + "\nExternal tables over the landing folders; see hive_catalog().",
-            )
-        )
 
 
 def aot_flags(s: Settings, java_version: tuple[int, ...], role: str = "coordinator") -> list[str]:

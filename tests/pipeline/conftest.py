@@ -122,6 +122,17 @@ def event_spec_warehouse(base: Path, spec: dict, records: list[dict]) -> Warehou
     )
 
 
+def sample_warehouse(make: Callable[..., Warehouse], name: str, **config) -> Warehouse:
+    """A fresh warehouse whose landing and requests folders hold a generated sample."""
+    from warehouse_ml.generator import GeneratorConfig, write_sample
+
+    wh = make(name)
+    write_sample(wh.path.parent / "sample", GeneratorConfig(**config))
+    wh.landing = wh.path.parent / "sample" / "landing"
+    wh.requests = wh.path.parent / "sample" / "requests"
+    return wh
+
+
 @pytest.fixture(scope="session")
 def make_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Warehouse]:
     """Factory: a fresh DuckDB path with its own landing and requests folders."""

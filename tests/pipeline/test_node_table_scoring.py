@@ -14,9 +14,8 @@ import json
 import numpy as np
 import pytest
 import xgboost as xgb
-from conftest import Warehouse
+from conftest import Warehouse, sample_warehouse
 
-from warehouse_ml.generator import GeneratorConfig, write_sample
 from warehouse_ml.sql_node_scorer import NODES_PLACEHOLDER, booster_node_table
 
 pytestmark = pytest.mark.dbt
@@ -29,10 +28,9 @@ NODE_VARS = (
 
 @pytest.fixture(scope="module")
 def wh(make_warehouse) -> Warehouse:
-    wh = make_warehouse("node_table_scoring")
-    write_sample(wh.path.parent / "sample", GeneratorConfig(n_events=3_000, n_requests=150, seed=5))
-    wh.landing = wh.path.parent / "sample" / "landing"
-    wh.requests = wh.path.parent / "sample" / "requests"
+    wh = sample_warehouse(
+        make_warehouse, "node_table_scoring", n_events=3_000, n_requests=150, seed=5
+    )
     # The build runs the ml_scores_sql-versus-XGBoost data test too.
     wh.build("-s", "+ml_scores_sql", "+ml_scores_xgboost", "ml_model_nodes", vars_=NODE_VARS)
     return wh

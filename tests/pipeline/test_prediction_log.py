@@ -6,9 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import FAST_VARS, Warehouse
-
-from warehouse_ml.generator import GeneratorConfig, write_sample
+from conftest import FAST_VARS, Warehouse, sample_warehouse
 
 pytestmark = pytest.mark.dbt
 
@@ -24,10 +22,7 @@ def logged(wh: Warehouse) -> list[tuple]:
 
 @pytest.fixture(scope="module")
 def wh(make_warehouse) -> Warehouse:
-    wh = make_warehouse("prediction_log")
-    write_sample(wh.path.parent / "sample", GeneratorConfig(n_events=3_000, n_requests=200, seed=9))
-    wh.landing = wh.path.parent / "sample" / "landing"
-    wh.requests = wh.path.parent / "sample" / "requests"
+    wh = sample_warehouse(make_warehouse, "prediction_log", n_events=3_000, n_requests=200, seed=9)
     wh.build(*SELECT)
     return wh
 
