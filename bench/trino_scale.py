@@ -51,7 +51,10 @@ def folders(data: Path) -> dict[str, str]:
     }
 
 
-def run_duckdb(data: Path, dbt_vars: str, work: Path, tag: str) -> dict:
+def run_duckdb(data: Path, dbt_vars: str, work: Path, tag: str, reuse: bool) -> dict:
+    kept = work / "duckdb" / f"{tag}.json"
+    if reuse and kept.exists() and json.loads(kept.read_text())["vars"] == dbt_vars:
+        return json.loads(kept.read_text())["measure"]
     db = work / "duckdb" / f"{tag}.duckdb"
     db.parent.mkdir(parents=True, exist_ok=True)
     db.unlink(missing_ok=True)
@@ -59,6 +62,7 @@ def run_duckdb(data: Path, dbt_vars: str, work: Path, tag: str) -> dict:
     m = measure([WML, "run", "--vars", dbt_vars], work / "logs" / f"duckdb_{tag}.log", env)
     if m["returncode"]:
         raise SystemExit(f"DuckDB run failed:\n{tail(m['log'])}")
+    kept.write_text(json.dumps({"vars": dbt_vars, "measure": m}))
     return m
 
 
@@ -116,6 +120,9 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/wml_trino_bench"))
     parser.add_argument("--name", default="trino_scale")
     parser.add_argument("--keep", action="store_true", help="keep the Trino schemas")
+    parser.add_argument(
+        "--reuse-duckdb", action="store_true", help="reuse a DuckDB run of the same size and vars"
+    )
     args = parser.parse_args()
     dbt_vars = json.dumps({"hpo_trials": args.hpo_trials, "model_specs": ["offer_conversion"]})
     rows = []
@@ -123,7 +130,7 @@ def main() -> None:
         data = sample(n, args.requests, args.work)
         tag = f"e{n}"
         print(f"[trino_scale] {n:,} events: DuckDB", flush=True)
-        duck = run_duckdb(data, dbt_vars, args.work, tag)
+        duck = run_duckdb(data, dbt_vars, args.work, tag, args.reuse_duckdb)
         print(f"[trino_scale] DuckDB {duck['wall_s']:.0f}s; Trino", flush=True)
         trino = run_trino(data, dbt_vars, args.work, tag, args.keep)
         print(f"[trino_scale] Trino {trino['wall_s']:.0f}s {trino['steps']}", flush=True)

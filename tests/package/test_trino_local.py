@@ -91,7 +91,7 @@ def test_script_writes_a_coordinator_and_workers(trino_local, tmp_path, monkeypa
     config = _read_props(coordinator.config)
     assert config["coordinator"] == "true"
     assert config["node-scheduler.include-coordinator"] == "false"  # plans, runs no tasks
-    assert config["query.max-memory"] == "2GB"  # 1 GB per worker
+    assert config["query.max-memory"] == "4GB"  # 2 GB per 4G worker (60% of its heap)
     assert (coordinator.etc / "jvm.config").read_text().splitlines()[0] == "-Xmx2G"
     assert [w.port for w in workers] == [18090, 18091]
     ids = {coordinator.node_id} | {w.node_id for w in workers}
@@ -239,3 +239,10 @@ def test_script_reports_unusable_java(trino_local, tmp_path, monkeypatch):
     monkeypatch.setenv("WML_TRINO_JAVA", str(tmp_path / "no-such-jdk"))
     with pytest.raises(trino_local.TrinoLocalError, match=r"No Java >= 24\.0\.1.*WML_TRINO_JAVA"):
         trino_local.find_java()
+
+
+def test_query_memory_follows_the_task_heap(trino_local):
+    assert trino_local.query_memory_gb("3G") == 1  # the default worker: 1 GB + 768 MB headroom
+    assert trino_local.query_memory_gb("1536M") == 1
+    assert trino_local.query_memory_gb("10G") == 6
+    assert trino_local.query_memory_gb("10240m") == 6
