@@ -10,6 +10,20 @@
         {%- set spec = context[key]() -%}
         {%- do available.update({spec['name']: spec}) -%}
     {%- endfor -%}
+    {#- Partial parsing (dbt_project.yml) parses a model again when its file or a
+        macro it calls changes; specs are found by name, so a new or edited spec
+        file would leave the models that loop over specs with the old DAG. Each
+        such model keeps a digest of the specs it was parsed with and refuses to
+        run on others (wml's runner then parses again in full by itself). -#}
+    {%- set digest = local_md5(tojson(available, sort_keys=true)) -%}
+    {%- if not execute -%}
+        {%- do config(meta={'wml_model_specs_digest': digest}) -%}
+    {%- elif model is mapping and (model.get('config', {}).get('meta') or {}).get('wml_model_specs_digest') not in (none, digest) -%}
+        {{ exceptions.raise_compiler_error(
+            "The model specs changed since dbt last parsed " ~ model.get('name', 'this model')
+            ~ " (a spec file under model_specs/ was added, removed or edited), and dbt's partial"
+            ~ " parsing does not notice that. " ~ spec_reparse_hint()) }}
+    {%- endif -%}
     {%- set chosen = [] -%}
     {%- for name in wanted -%}
         {%- if name not in available -%}
@@ -22,4 +36,9 @@
         {%- endif -%}
     {%- endfor -%}
     {{ return(chosen) }}
+{%- endmacro %}
+
+{#- The one sentence wml's runner looks for to parse again in full. -#}
+{% macro spec_reparse_hint() -%}
+    Run once with a full parse: dbt build --no-partial-parse
 {%- endmacro %}

@@ -8,6 +8,7 @@ Trino run stamps its registry rows with it).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -19,10 +20,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-__all__ = ["LOCK_HINT", "DbtRun", "dbt_executable", "duckdb_path", "run_dbt"]
+__all__ = [
+    "LOCK_HINT",
+    "STALE_SPECS_MESSAGE",
+    "DbtRun",
+    "dbt_executable",
+    "duckdb_path",
+    "keep_parse_state",
+    "parse_cache",
+    "run_dbt",
+    "seed_parse_state",
+]
 
 #: What DuckDB prints when another process has the file open for writing.
 LOCK_MESSAGE = "Could not set lock on file"
+#: How a model that loops over the model specs says dbt's partial parse is stale (macro
+#: spec_reparse_hint): a spec file was added or edited since dbt last parsed.
+STALE_SPECS_MESSAGE = "Run once with a full parse: dbt build --no-partial-parse"
+FULL_PARSE_FLAG = "--no-partial-parse"
 LOCK_HINT = (
     "another process holds the DuckDB file {path} (a DuckDB shell, a notebook or a BI tool). "
     "DuckDB allows one writer: close it and run again."
@@ -45,6 +60,46 @@ class DbtRun:
     @property
     def ok(self) -> bool:
         return self.returncode == 0
+
+
+#: dbt's partial-parse state in a target folder.
+PARSE_STATE = "partial_parse.msgpack"
+
+
+def parse_cache(root: Path, args: Sequence[str], env: Mapping[str, str] | None = None) -> Path:
+    """Where runs in private target folders keep dbt's partial-parse state between runs.
+
+    One file per profile target and ``--vars`` value, the two things that make dbt
+    parse everything again, so runs that alternate targets do not evict each other.
+    dbt checks the state against the project before it trusts it, so a stale file
+    only costs a full parse.
+    """
+    environ = {**os.environ, **(env or {})}
+    flags = list(args)
+
+    def flag(name: str) -> str:
+        return flags[flags.index(name) + 1] if name in flags[:-1] else ""
+
+    key = json.dumps([flag("--target") or environ.get("WML_TARGET", ""), flag("--vars")])
+    digest = hashlib.sha1(key.encode()).hexdigest()[:16]
+    return root / ".cache" / "dbt_parse" / f"{digest}.msgpack"
+
+
+def seed_parse_state(target_path: Path, cache: Path) -> None:
+    """Start a private target folder from the kept parse state, if any."""
+    if cache.is_file():
+        target_path.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(cache, target_path / PARSE_STATE)
+
+
+def keep_parse_state(target_path: Path, cache: Path) -> None:
+    """Keep a run's parse state for the next run (replaced whole, never half-written)."""
+    state = target_path / PARSE_STATE
+    if state.is_file():
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        partial = cache.with_suffix(f".{os.getpid()}.tmp")
+        shutil.copyfile(state, partial)
+        os.replace(partial, cache)
 
 
 def dbt_executable() -> str:
@@ -77,14 +132,17 @@ def run_dbt(
         args: the dbt arguments, e.g. ``["build", "--select", "ml_models+"]``.
         root: the dbt project folder (the working directory of dbt).
         env: variables added to this process's environment for dbt.
-        read_invocation_id: run with a private ``--target-path`` and return the
+        read_invocation_id: run with a private ``--target-path`` (seeded with the
+            parse state of earlier such runs, see :func:`parse_cache`) and return the
             invocation id from its ``run_results.json``.
         executable: the dbt to run (default: :func:`dbt_executable`).
         announce: receives the command line before it runs.
         out: where dbt's output goes, line by line.
 
     When dbt fails on DuckDB's lock, :data:`LOCK_HINT` naming the file is
-    printed to stderr. The caller decides what a non-zero return code means.
+    printed to stderr. When it fails because the model specs changed since its
+    last (partial) parse, the command runs once more with a full parse. The
+    caller decides what a non-zero return code means.
     """
     stream = out if out is not None else sys.stdout
     # XGBoost's OpenMP threads spin while idle by default; beside DuckDB's threads in
@@ -93,8 +151,10 @@ def run_dbt(
     with tempfile.TemporaryDirectory(prefix="wml_dbt_") as scratch:
         target_path = Path(scratch) / "target"
         cmd = [executable or dbt_executable(), *args]
+        cache = parse_cache(root, args, env)
         if read_invocation_id:
             cmd += ["--target-path", str(target_path)]
+            seed_parse_state(target_path, cache)
         announce(f"[warehouse_ml] $ {' '.join(cmd)}")
         proc = subprocess.Popen(
             cmd,
@@ -104,17 +164,31 @@ def run_dbt(
             stderr=subprocess.STDOUT,
             text=True,
         )
-        locked = False
+        locked = stale_specs = False
         assert proc.stdout is not None
         for line in proc.stdout:
             stream.write(line)
             locked = locked or LOCK_MESSAGE in line
+            stale_specs = stale_specs or STALE_SPECS_MESSAGE in line
         stream.flush()
         code = proc.wait()
+        if read_invocation_id:
+            keep_parse_state(target_path, cache)
         invocation_id = None
         results = target_path / "run_results.json"
         if read_invocation_id and results.is_file():
             invocation_id = str(json.loads(results.read_text())["metadata"]["invocation_id"])
+    if code and stale_specs and FULL_PARSE_FLAG not in args:
+        announce("[warehouse_ml] the model specs changed since dbt's last parse: parsing in full")
+        return run_dbt(
+            [*args, FULL_PARSE_FLAG],
+            root,
+            env=env,
+            read_invocation_id=read_invocation_id,
+            executable=executable,
+            announce=announce,
+            out=out,
+        )
     if code and locked:
         print(f"\nwml: {LOCK_HINT.format(path=duckdb_path(root, env))}", file=sys.stderr)
     return DbtRun(returncode=code, invocation_id=invocation_id, locked=locked)

@@ -41,7 +41,7 @@ from typing import Any
 
 import pandas as pd
 
-from warehouse_ml.dbt_runner import run_dbt
+from warehouse_ml.dbt_runner import keep_parse_state, parse_cache, run_dbt, seed_parse_state
 from warehouse_ml.registry import train_all
 from warehouse_ml.sql_fetcher import SqlTrainingFetcher, TrainingRelations
 from warehouse_ml.trino_client import TrinoClient, TrinoSettings
@@ -80,28 +80,21 @@ def render_plan(root: Path, dbt_vars: str | None = None) -> dict[str, Any]:
 
     Returns ``{"plan": [...]}``; see ``macros/ingestion/landing_load_plan.sql``.
     """
+    args = ["compile", "--quiet", "--target", "duckdb", "--output", "json"]
+    args += ["--inline", _PLAN_TEMPLATE, *_vars_args(dbt_vars)]
+    cache = parse_cache(root, args)
     with tempfile.TemporaryDirectory(prefix="wml_plan_") as scratch:
+        target_path = Path(scratch) / "target"
+        seed_parse_state(target_path, cache)
         proc = subprocess.run(
-            [
-                _dbt(),
-                "compile",
-                "--quiet",
-                "--target",
-                "duckdb",
-                "--output",
-                "json",
-                "--target-path",
-                str(Path(scratch) / "target"),
-                "--inline",
-                _PLAN_TEMPLATE,
-                *_vars_args(dbt_vars),
-            ],
+            [_dbt(), *args, "--target-path", str(target_path)],
             cwd=root,
             env={**os.environ, "WML_DUCKDB_PATH": ":memory:"},
             capture_output=True,
             text=True,
             check=False,
         )
+        keep_parse_state(target_path, cache)
     out = proc.stdout
     start = out.find("{")
     if proc.returncode or start < 0:

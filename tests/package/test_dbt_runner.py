@@ -13,7 +13,16 @@ from pathlib import Path
 
 import pytest
 
-from warehouse_ml.dbt_runner import LOCK_HINT, DbtRun, duckdb_path, run_dbt
+from warehouse_ml.dbt_runner import (
+    LOCK_HINT,
+    STALE_SPECS_MESSAGE,
+    DbtRun,
+    duckdb_path,
+    keep_parse_state,
+    parse_cache,
+    run_dbt,
+    seed_parse_state,
+)
 
 
 def fake_dbt(tmp_path: Path, body: str) -> str:
@@ -143,3 +152,55 @@ def test_duckdb_path_is_relative_to_the_project(tmp_path, monkeypatch):
     assert duckdb_path(tmp_path, {"WML_DUCKDB_PATH": "/abs/w.duckdb"}) == Path("/abs/w.duckdb")
     monkeypatch.setenv("WML_DUCKDB_PATH", "sub/w.duckdb")
     assert duckdb_path(tmp_path) == tmp_path / "sub" / "w.duckdb"
+
+
+def test_stale_specs_run_once_more_with_a_full_parse(tmp_path):
+    # The fake fails with the stale-specs sentence unless asked for a full parse.
+    body = (
+        'case "$*" in *--no-partial-parse*) echo "full $*"; exit 0;; esac\n'
+        f'echo "Compilation Error: specs changed. {STALE_SPECS_MESSAGE}"\nexit 2\n'
+    )
+    result, out, announced = run(tmp_path, body, "build", "--select", "x")
+    assert result.ok
+    assert out.splitlines()[-1] == "full build --select x --no-partial-parse"
+    assert len([a for a in announced if a.startswith("[warehouse_ml] $ ")]) == 2
+
+
+def test_a_full_parse_that_still_fails_is_not_retried(tmp_path):
+    body = f'echo "{STALE_SPECS_MESSAGE}" >> calls\necho "{STALE_SPECS_MESSAGE}"\nexit 2\n'
+    result, _, _ = run(tmp_path, body, "build", "--no-partial-parse")
+    assert result.returncode == 2
+    assert len((tmp_path / "calls").read_text().splitlines()) == 1
+
+
+def test_the_runner_looks_for_the_macros_sentence():
+    macro = (Path(__file__).resolve().parents[2] / "macros/specs/model_specs.sql").read_text()
+    hint = macro.split("{% macro spec_reparse_hint() -%}")[1].split("{%- endmacro %}")[0]
+    assert hint.strip() == STALE_SPECS_MESSAGE
+
+
+# The fake dbt adds a line to the parse state it finds in its private target folder.
+GROW_PARSE_STATE = WRITE_RESULTS + 'echo "run" >> "$target/partial_parse.msgpack"\n'
+
+
+def test_private_target_folders_carry_the_parse_state_between_runs(tmp_path):
+    args = ("build", "--vars", "{a: 1}")
+    cache = parse_cache(tmp_path, list(args))
+    assert not cache.exists()
+    for runs in (1, 2):
+        result, _, _ = run(tmp_path, GROW_PARSE_STATE, *args, read_invocation_id=True)
+        assert result.ok
+        assert cache.read_text().splitlines() == ["run"] * runs
+    # Other vars or another target make dbt parse everything anyway: their own file.
+    assert parse_cache(tmp_path, ["build", "--vars", "{a: 2}"]) != cache
+    assert parse_cache(tmp_path, [*args, "--target", "trino"]) != cache
+    assert parse_cache(tmp_path, list(args), env={"WML_TARGET": "trino"}) != cache
+    assert parse_cache(tmp_path, ["run", *args[1:]]) == cache
+
+
+def test_keeping_the_parse_state_needs_one_to_keep(tmp_path):
+    cache = tmp_path / "cache" / "x.msgpack"
+    keep_parse_state(tmp_path / "empty", cache)
+    assert not cache.exists()
+    seed_parse_state(tmp_path / "target", cache)
+    assert not (tmp_path / "target").exists()

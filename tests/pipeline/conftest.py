@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +23,11 @@ from warehouse_ml.spec import spec_file_text
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared"
 DBT = str(Path(sys.executable).with_name("dbt"))
+# dbt's partial-parse state. Warehouses over the same project start from the first
+# one's: dbt itself checks the state against the files, vars and env vars it was
+# parsed with and parses again what differs (the folders each warehouse reads).
+PARSE_STATE = "partial_parse.msgpack"
+_PARSED = Path(tempfile.mkdtemp(prefix="wml_parse_")) / PARSE_STATE
 # Small but real: few HPO trials and rounds keep each build to seconds.
 FAST_VARS = "{hpo_trials: 2, num_boost_round: 60, early_stopping_rounds: 10}"
 # The offer model's training examples (spec model_specs/offer_conversion.sql) in the
@@ -71,9 +78,16 @@ class Warehouse:
 
     def dbt(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         """Run dbt in the project; on failure show its output in the assertion."""
+        target = self.path.parent / "target"
+        shared_parse = self.project == ROOT and not (target / PARSE_STATE).exists()
+        if shared_parse and _PARSED.exists():
+            target.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(_PARSED, target / PARSE_STATE)
         proc = subprocess.run(
             [DBT, *args], cwd=self.project, env=self.env, capture_output=True, text=True
         )
+        if shared_parse and not _PARSED.exists() and (target / PARSE_STATE).exists():
+            shutil.copyfile(target / PARSE_STATE, _PARSED)
         if check and proc.returncode != 0:
             raise AssertionError(
                 f"dbt {' '.join(args)} failed:\n{proc.stdout[-6000:]}\n{proc.stderr}"
