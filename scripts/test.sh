@@ -27,7 +27,8 @@ step "pytest: package, dbt pipeline on DuckDB, ingestion of broken records"
 # modules side by side (dbt's single-threaded parse and Python leave a core idle otherwise).
 # --dist loadfile keeps a module's tests on one worker, in order: its module fixtures are
 # built once and tests that build on an earlier test's state see it.
-pytest -q -p no:cacheprovider -n "${WML_PYTEST_WORKERS:-2}" --dist loadfile tests/package tests/pipeline
+pytest -q -p no:cacheprovider -n "${WML_PYTEST_WORKERS:-2}" --dist loadfile --durations=25 \
+  tests/package tests/pipeline
 
 if [[ "${WML_SKIP_TRINO:-0}" != "1" ]]; then
   step "Trino: provision a local server, build the pipeline on it, check parity"

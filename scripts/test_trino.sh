@@ -48,5 +48,5 @@ if [[ "${WML_TRINO_AUTH:-password}" != none ]]; then
   source "$cache/secrets/credentials.env"
   set +a
 fi
-$BIN/pytest -q -p no:cacheprovider tests/trino "$@"
+$BIN/pytest -q -p no:cacheprovider --durations=25 tests/trino "$@"
 echo "[test_trino] suite finished in $((SECONDS - t0))s"

@@ -147,7 +147,14 @@ def run_dbt(
     stream = out if out is not None else sys.stdout
     # XGBoost's OpenMP threads spin while idle by default; beside DuckDB's threads in
     # the same build that spinning took the cores from them (minutes instead of seconds).
-    merged_env = {"OMP_WAIT_POLICY": "PASSIVE", **os.environ, **(env or {})}
+    # Partial parsing saves dbt a full parse per run; a spec changed since the last
+    # parse is caught (macro model_specs) and parsed in full below.
+    merged_env = {
+        "OMP_WAIT_POLICY": "PASSIVE",
+        "DBT_PARTIAL_PARSE": "true",
+        **os.environ,
+        **(env or {}),
+    }
     with tempfile.TemporaryDirectory(prefix="wml_dbt_") as scratch:
         target_path = Path(scratch) / "target"
         cmd = [executable or dbt_executable(), *args]

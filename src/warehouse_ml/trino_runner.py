@@ -89,7 +89,7 @@ def render_plan(root: Path, dbt_vars: str | None = None) -> dict[str, Any]:
         proc = subprocess.run(
             [_dbt(), *args, "--target-path", str(target_path)],
             cwd=root,
-            env={**os.environ, "WML_DUCKDB_PATH": ":memory:"},
+            env={"DBT_PARTIAL_PARSE": "true", **os.environ, "WML_DUCKDB_PATH": ":memory:"},
             capture_output=True,
             text=True,
             check=False,

@@ -17,6 +17,11 @@ from warehouse_ml.features import long_to_matrix
 OFFER = "model_name = 'offer_conversion'"
 
 
+def test_the_full_build_runs_every_unit_test(generated):
+    manifest = json.loads((generated.path.parent / "target" / "manifest.json").read_text())
+    assert generated.meta["unit_tests_passed"] == len(manifest["unit_tests"]) > 20
+
+
 def test_every_campaign_has_a_champion(generated):
     campaigns = set(generated.meta["campaigns"])
     rows = generated.query(f"select group_id, campaign_id, status from ml_models where {OFFER}")

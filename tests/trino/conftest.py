@@ -125,6 +125,8 @@ def duck(folders: dict[str, str], parity_vars: str, tmp_path_factory):
 
     path = tmp_path_factory.mktemp("duck") / "warehouse.duckdb"
     env = {**os.environ, "WML_TARGET": "duckdb", "WML_DUCKDB_PATH": str(path), **folders}
+    # The DuckDB suite runs the unit tests; here DuckDB is only the reference.
+    env.update(DBT_PARTIAL_PARSE="true", DBT_EXCLUDE_RESOURCE_TYPES="unit_test")
     run([str(BIN / "dbt"), "build", "--vars", parity_vars], env, "dbt build on DuckDB")
     con = duckdb.connect(str(path), read_only=True)
     yield con
@@ -132,12 +134,16 @@ def duck(folders: dict[str, str], parity_vars: str, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def trino(folders: dict[str, str], parity_vars: str, trino_warehouse) -> TrinoWarehouse:
+def trino(folders: dict[str, str], parity_vars: str, trino_warehouse, request) -> TrinoWarehouse:
     """`wml run --target trino` of the same folders and vars into a fresh schema
-    (its log in ``.log``)."""
+    (its log in ``.log``). The unit tests run on Trino unless the module says
+    ``UNIT_TESTS = False`` (one module running them is enough)."""
+    env = {**trino_warehouse.env, **folders}
+    if not getattr(request.module, "UNIT_TESTS", True):
+        env["DBT_EXCLUDE_RESOURCE_TYPES"] = "unit_test"
     proc = run(
         [str(BIN / "wml"), "run", "--target", "trino", "--vars", parity_vars],
-        {**trino_warehouse.env, **folders},
+        env,
         "wml run --target trino",
     )
     trino_warehouse.log = proc.stdout

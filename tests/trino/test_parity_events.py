@@ -26,6 +26,8 @@ from conftest import assert_same, duck_frame, folders_env, trino_frame
 from warehouse_ml.generator.streams import EventStreamConfig, write_stream
 
 MODEL = "purchase_propensity"
+# test_parity runs dbt's unit tests on Trino; this module's build leaves them out.
+UNIT_TESTS = False
 VARS = (
     "{hpo_trials: 2, num_boost_round: 40, early_stopping_rounds: 10, "
     f"scoring_sql_formulation: node_table, model_specs: [{MODEL}]}}"
