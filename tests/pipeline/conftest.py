@@ -197,3 +197,26 @@ def generated(make_warehouse: Callable[..., Warehouse]) -> Warehouse:
         for r in results["results"]
     )
     return wh
+
+
+# The modules that build several warehouses, slowest first (pytest --durations in
+# CI). xdist hands modules out in collection order (--dist loadfile): started
+# first, they overlap the many short ones instead of running alone at the end.
+SLOW_MODULES = (
+    "test_report.py",
+    "test_monitoring.py",
+    "test_registry_lifecycle.py",
+    "test_two_specs.py",
+    "test_partial_builds.py",
+    "test_prediction_log.py",
+    "test_event_propensity.py",
+    "test_realised_outcomes.py",
+    "test_registry_upgrade.py",
+    "test_offer_golden.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Slow modules first; every module's tests keep their order (a stable sort)."""
+    rank = {name: i for i, name in enumerate(SLOW_MODULES)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
