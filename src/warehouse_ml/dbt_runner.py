@@ -22,6 +22,7 @@ from typing import TextIO
 
 __all__ = [
     "LOCK_HINT",
+    "PARSE_STATE",
     "STALE_SPECS_MESSAGE",
     "DbtRun",
     "dbt_executable",
@@ -158,8 +159,8 @@ def run_dbt(
     with tempfile.TemporaryDirectory(prefix="wml_dbt_") as scratch:
         target_path = Path(scratch) / "target"
         cmd = [executable or dbt_executable(), *args]
-        cache = parse_cache(root, args, env)
-        if read_invocation_id:
+        cache = parse_cache(root, args, env) if read_invocation_id else None
+        if cache is not None:
             cmd += ["--target-path", str(target_path)]
             seed_parse_state(target_path, cache)
         announce(f"[warehouse_ml] $ {' '.join(cmd)}")
@@ -179,7 +180,7 @@ def run_dbt(
             stale_specs = stale_specs or STALE_SPECS_MESSAGE in line
         stream.flush()
         code = proc.wait()
-        if read_invocation_id:
+        if cache is not None:
             keep_parse_state(target_path, cache)
         invocation_id = None
         results = target_path / "run_results.json"

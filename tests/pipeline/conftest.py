@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -17,7 +16,12 @@ import pytest
 import yaml
 
 from warehouse_ml.dbt_project import copy_dbt_project
-from warehouse_ml.dbt_runner import STALE_SPECS_MESSAGE
+from warehouse_ml.dbt_runner import (
+    PARSE_STATE,
+    STALE_SPECS_MESSAGE,
+    keep_parse_state,
+    seed_parse_state,
+)
 from warehouse_ml.generator import GeneratorConfig, write_sample
 from warehouse_ml.spec import spec_file_text
 
@@ -27,7 +31,6 @@ DBT = str(Path(sys.executable).with_name("dbt"))
 # dbt's partial-parse state. Warehouses over the same project start from the first
 # one's: dbt itself checks the state against the files, vars and env vars it was
 # parsed with and parses again what differs (the folders each warehouse reads).
-PARSE_STATE = "partial_parse.msgpack"
 _PARSED = Path(tempfile.mkdtemp(prefix="wml_parse_")) / PARSE_STATE
 # Small but real: few HPO trials and rounds keep each build to seconds.
 FAST_VARS = "{hpo_trials: 2, num_boost_round: 60, early_stopping_rounds: 10}"
@@ -90,9 +93,8 @@ class Warehouse:
         ``reparse``: run again with a full parse when a spec changed since the last."""
         target = self.path.parent / "target"
         shared_parse = self.project == ROOT and not (target / PARSE_STATE).exists()
-        if shared_parse and _PARSED.exists():
-            target.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(_PARSED, target / PARSE_STATE)
+        if shared_parse:
+            seed_parse_state(target, _PARSED)
         proc = subprocess.run(
             [DBT, *args], cwd=self.project, env=self.env, capture_output=True, text=True
         )
@@ -105,8 +107,8 @@ class Warehouse:
                 capture_output=True,
                 text=True,
             )
-        if shared_parse and not _PARSED.exists() and (target / PARSE_STATE).exists():
-            shutil.copyfile(target / PARSE_STATE, _PARSED)
+        if shared_parse and not _PARSED.exists():
+            keep_parse_state(target, _PARSED)
         if check and proc.returncode != 0:
             raise AssertionError(
                 f"dbt {' '.join(args)} failed:\n{proc.stdout[-6000:]}\n{proc.stderr}"
