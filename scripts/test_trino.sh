@@ -48,5 +48,10 @@ if [[ "${WML_TRINO_AUTH:-password}" != none ]]; then
   source "$cache/secrets/credentials.env"
   set +a
 fi
-$BIN/pytest -q -p no:cacheprovider --durations=25 tests/trino "$@"
+# Two xdist workers: a Trino build is mostly round trips to the coordinator, so two
+# modules side by side take little longer than one. Each worker runs whole modules in
+# collection order (the two parity builds first, one each); the restart test waits for
+# the other worker's module (tests/trino/conftest.py: ServerLock).
+$BIN/pytest -q -p no:cacheprovider -n "${WML_TRINO_PYTEST_WORKERS:-2}" --dist loadfile \
+  --no-loadscope-reorder --durations=25 tests/trino "$@"
 echo "[test_trino] suite finished in $((SECONDS - t0))s"

@@ -14,35 +14,44 @@
 {%- endmacro %}
 
 {% macro default__read_landed_records(files) -%}
-    {#- Engines that read the lake through a catalog (Trino): JSON-lines files
-        registered in lake_files are read where they lie from their folder's
-        external table (warehouse_ml.trino_lake); the other files were copied
-        into landed_records by a loader, normalised by the DuckDB reader below
+    {#- Engines that read the lake through a catalog (Trino): files registered
+        in lake_files are read where they lie from their external tables
+        (warehouse_ml.trino_lake); the other files were copied into
+        landed_records by a loader, normalised by the DuckDB reader below
         (see landing_load_plan). -#}
     {%- set in_place = warehouse_ml._lake_readers(files) -%}
     {%- set copied = [] -%}
     {%- for f in files if f[0] not in in_place.sources -%}{%- do copied.append(f) -%}{%- endfor -%}
     {%- set parts = [] -%}
-    {%- for table, entries in in_place.tables.items() -%}
+    {%- for table, reader in in_place.tables.items() -%}
+        {%- set kind = table.split('.')[-1].split('_')[0] -%}
         {%- set part -%}
             select
                 case r."$path"
-                    {%- for e in entries %}
+                    {%- for e in reader.entries %}
                     when {{ warehouse_ml.quote_literal(e[1]) }} then {{ warehouse_ml.quote_literal(e[0]) }}
                     {%- endfor %}
                 end as source_file,
-                'json' as file_format,
-                r.line as record,
-                case
-                    when not {{ warehouse_ml.is_json_object('r.line') }} then 'malformed JSON record'
-                end as parse_error
+                {%- if kind == 'lines' %}
+                    'json' as file_format,
+                    r.line as record,
+                    case
+                        when not {{ warehouse_ml.is_json_object('r.line') }} then 'malformed JSON record'
+                    end as parse_error
+                {%- else %}
+                    {{ warehouse_ml.quote_literal(kind) }} as file_format,
+                    {{ warehouse_ml._lake_row_json(reader.columns, kind == 'csv') }} as record,
+                    {{ warehouse_ml._lake_row_too_wide(reader.columns) }} as parse_error
+                {%- endif %}
             from {{ table }} as r
             -- literal paths: Trino prunes the folder's other files before reading them
             where
                 r."$path" in (
-                    {%- for e in entries %}{{ warehouse_ml.quote_literal(e[1]) }}{{ ", " if not loop.last }}{% endfor -%}
+                    {%- for e in reader.entries %}{{ warehouse_ml.quote_literal(e[1]) }}{{ ", " if not loop.last }}{% endfor -%}
                 )
-                and trim(r.line, ' ') <> ''
+                {%- if kind == 'lines' %}
+                    and trim(r.line, ' ') <> ''
+                {%- endif %}
         {%- endset -%}
         {%- do parts.append(part) -%}
     {%- endfor -%}
@@ -53,13 +62,14 @@
 {%- endmacro %}
 
 {#- Which of `files` are registered to be read in place: {sources: [path],
-    tables: {reader table: [[source_file, location]]}}. The reader table names
-    come from the manifest; only catalog.schema.lines_<hex> names are accepted. -#}
+    tables: {reader table: {entries: [[source_file, location]], columns: [..]}}}.
+    The reader table names and columns come from the manifest; only
+    catalog.schema.<lines|csv|parquet>_<hex> tables and plain column names are accepted. -#}
 {% macro _lake_readers(files) -%}
     {%- set found = {'sources': [], 'tables': {}} -%}
     {%- if not execute or not files -%}{{ return(found) }}{%- endif -%}
     {%- set sql -%}
-        select lake.source_file, lake.location, lake.reader_table
+        select lake.source_file, lake.location, lake.reader_table, lake.reader_columns
         from {{ source('landing', 'lake_files') }} as lake
         where lake.source_file in (
             {%- for f in files %}{{ warehouse_ml.quote_literal(f[0]) }}{{ ", " if not loop.last }}{% endfor -%}
@@ -67,15 +77,48 @@
         order by lake.source_file
     {%- endset -%}
     {%- for row in run_query(sql) -%}
-        {%- if not modules.re.fullmatch('[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*\.lines_[0-9a-f]{16}', row[2]) -%}
+        {%- if not modules.re.fullmatch('[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*\.(lines|csv|parquet)_[0-9a-f]{16}', row[2]) -%}
             {{ exceptions.raise_compiler_error("lake_files: unexpected reader table '" ~ row[2] ~ "' for " ~ row[0]) }}
         {%- endif -%}
+        {%- set columns = fromjson(row[3]) if row[3] else [] -%}
+        {%- for c in columns if not modules.re.fullmatch('[a-z_][a-z0-9_]*', c.column) -%}
+            {{ exceptions.raise_compiler_error("lake_files: unexpected reader column '" ~ c.column ~ "' for " ~ row[0]) }}
+        {%- endfor -%}
         {%- if row[0] not in found.sources -%}
             {%- do found.sources.append(row[0]) -%}
-            {%- do found.tables.setdefault(row[2], []).append([row[0], row[1]]) -%}
+            {%- do found.tables.setdefault(row[2], {'entries': [], 'columns': columns}).entries.append([row[0], row[1]]) -%}
         {%- endif -%}
     {%- endfor -%}
     {{ return(found) }}
+{%- endmacro %}
+
+{#- A CSV or Parquet row of a lake table as the JSON object text DuckDB's
+    to_json gives: keys in the file's column order, NULL as null; an empty CSV
+    field is NULL (DuckDB's reader); CSV spare columns appear only when filled. -#}
+{% macro _lake_row_json(columns, is_csv) -%}
+    {%- set pieces = [] -%}
+    {%- for c in columns -%}
+        {%- set value = ("nullif(r." ~ c.column ~ ", '')") if is_csv else ('r."' ~ c.column ~ '"') -%}
+        {%- set text = "json_format(cast(" ~ value ~ " as json))" -%}
+        {%- set key = warehouse_ml.quote_literal(("" if loop.first else ",") ~ c.key ~ ":") -%}
+        {%- if c.optional -%}
+            {%- do pieces.append("coalesce(" ~ key ~ " || " ~ text ~ ", '')") -%}
+        {%- else -%}
+            {%- do pieces.append(key ~ " || coalesce(" ~ text ~ ", 'null')") -%}
+        {%- endif -%}
+    {%- endfor -%}
+    '{' || {{ pieces | join(' || ') }} || '}'
+{%- endmacro %}
+
+{#- The DuckDB reader's reject rule for a CSV row with more fields than its header. -#}
+{% macro _lake_row_too_wide(columns) -%}
+    {%- set wide = [] -%}
+    {%- for c in columns if c.wide -%}{%- do wide.append("nullif(r." ~ c.column ~ ", '')") -%}{%- endfor -%}
+    {%- if wide -%}
+        case when {{ wide | join(' is not null or ') }} is not null then 'CSV row has more fields than the header' end
+    {%- else -%}
+        cast(null as varchar)
+    {%- endif -%}
 {%- endmacro %}
 
 {#- Records a loader copied (the fallback): only complete loads count, a record

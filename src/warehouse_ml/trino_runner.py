@@ -45,7 +45,7 @@ from warehouse_ml.dbt_runner import keep_parse_state, parse_cache, run_dbt, seed
 from warehouse_ml.registry import train_all
 from warehouse_ml.sql_fetcher import SqlTrainingFetcher, TrainingRelations
 from warehouse_ml.trino_client import TrinoClient, TrinoSettings
-from warehouse_ml.trino_lake import ensure_lake_manifest, reads_in_place, register_lake_files
+from warehouse_ml.trino_lake import ensure_lake_manifest, register_lake_files
 from warehouse_ml.trino_loader import ensure_landing_tables, load_landed_files
 from warehouse_ml.trino_registry import (
     append_node_rows,
@@ -215,13 +215,14 @@ def land_files(
             )
         except Exception as exc:
             raise RunError(
-                f"could not register the landed JSON-lines files in the lake catalog "
+                f"could not register the landed files in the lake catalog "
                 f"{client.settings.lake_catalog!r} ({type(exc).__name__}: "
                 f"{str(exc).splitlines()[0][:300] if str(exc) else ''}); set "
                 "WML_TRINO_LAKE_CATALOG to a Hive catalog whose nodes can read the landing "
                 "folders, or to none to copy every file through the client"
             ) from exc
-        copy = [e for e in plan if e["source_file"] in copied or not reads_in_place(e)]
+        in_place = {*lake.registered, *lake.skipped}
+        copy = [e for e in plan if e["source_file"] not in in_place]
         progress(
             f"[warehouse_ml] lake: {len(lake.registered)} new file(s) read in place; "
             f"{len(lake.skipped)} registered before"

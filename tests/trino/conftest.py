@@ -3,10 +3,13 @@ WML_TRINO_REQUIRED, when none answers) and a throw-away schema pair."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import fcntl
 import os
 import subprocess
 import sys
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -48,6 +51,50 @@ def trino_settings():
             f"{reason}; start one with `.venv/bin/python scripts/trino/trino_local.py start`"
         )
     return settings
+
+
+#: Modules whose set-up builds the pipeline on both engines (about 10 minutes each):
+#: collected first so scripts/test_trino.sh's two xdist workers start one each.
+SLOW_MODULES = ("test_parity.py", "test_parity_events.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Slow modules first; every module's tests keep their order (a stable sort)."""
+    rank = {name: i for i, name in enumerate(SLOW_MODULES)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+
+
+class ServerLock:
+    """A module's hold on the suite's Trino server. scripts/test_trino.sh runs
+    the modules on two xdist workers against one server: every module holds
+    the lock shared while it runs, and a test that restarts the server gives
+    its own hold up and takes the lock exclusively (:meth:`exclusive`), so the
+    restart waits for the other worker's module and the next one waits for it."""
+
+    def __init__(self) -> None:
+        host = os.environ.get("WML_TRINO_HOST", "127.0.0.1")
+        port = os.environ.get("WML_TRINO_PORT", "8080")
+        self.path = Path(tempfile.gettempdir()) / f"wml_trino_{host}_{port}.lock"
+        self._shared = self.path.open("a")
+        fcntl.flock(self._shared, fcntl.LOCK_SH)
+
+    def release(self) -> None:
+        if not self._shared.closed:
+            self._shared.close()  # closing the file drops its lock
+
+    @contextlib.contextmanager
+    def exclusive(self) -> Iterator[None]:
+        self.release()
+        with self.path.open("a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            yield
+
+
+@pytest.fixture(scope="module", autouse=True)
+def server_lock() -> Iterator[ServerLock]:
+    lock = ServerLock()
+    yield lock
+    lock.release()
 
 
 class TrinoWarehouse:

@@ -127,6 +127,11 @@ def test_ingest_counts_agree(duck, trino):
         str(Path(files["source_file"][0]).parent / "edge.json")
     ]
     assert (edge["rows_read"], edge["rows_accepted"]) == (19, 6)
+    # Every visible landed file was read where it lies, none copied through the client.
+    landing = f"{trino.settings.catalog}.{trino.settings.landing_schema}"
+    lake = trino_frame(trino, f"select source_file, file_format from {landing}.lake_files")
+    assert set(lake["source_file"]) == set(files["source_file"])
+    assert trino_frame(trino, f"select count(*) as n from {landing}.landed_records")["n"][0] == 0
 
 
 def test_rejects_agree(duck, trino):
@@ -414,9 +419,10 @@ def _local_cluster():
     return module if module.running_pid(coordinator) is not None else None
 
 
-def test_the_build_survives_a_restart(trino):
-    """Last in this module (it restarts the server): the catalog is persistent, so the
-    registry and the predictions read back unchanged after a stop and start."""
+def test_the_build_survives_a_restart(trino, server_lock):
+    """Last in this module (it restarts the server, once the other xdist worker's
+    module is done with it): the catalog is persistent, so the registry and the
+    predictions read back unchanged after a stop and start."""
     if trino.settings.catalog == "memory":
         pytest.skip("the memory catalog keeps nothing across a restart (WML_TRINO_CATALOG)")
     local = _local_cluster()
@@ -429,10 +435,11 @@ def test_the_build_survives_a_restart(trino):
     }
     before = {name: trino.frame(sql) for name, sql in queries.items()}
     assert len(before["ml_models"]) >= 3 and len(before["offer_predictions"]) > 0
-    run(
-        [sys.executable, str(Path(local.__file__)), "restart"],
-        dict(os.environ),
-        "trino_local.py restart",
-    )
+    with server_lock.exclusive():
+        run(
+            [sys.executable, str(Path(local.__file__)), "restart"],
+            dict(os.environ),
+            "trino_local.py restart",
+        )
     for name, sql in queries.items():
         pd.testing.assert_frame_equal(before[name], trino.frame(sql), obj=name)
