@@ -34,46 +34,52 @@
         {%- endfor %}
     ),
 
-    positions as (
+    -- Each value beside each probability's two order statistics of its group. One
+    -- pass over `ranked`, no join back to it: Trino inlines a CTE at every use, so
+    -- a self-join would sort the values again and hash every row (at 1M events it
+    -- ran out of query memory); the probabilities are a handful of rows.
+    bounded as (
         select
-            {{ warehouse_ml.qualified_columns('group_sizes', group_columns) }},
+            {{ warehouse_ml.qualified_columns('ranked', group_columns) }},
+            ranked.sorted_value,
+            ranked.value_position,
             probabilities.quantile_rank,
             probabilities.probability,
-            group_sizes.n_values,
-            (group_sizes.n_values - 1) * probabilities.probability as virtual_position
-        from (select distinct {{ groups }}, n_values from ranked) as group_sizes
+            (ranked.n_values - 1) * probabilities.probability as virtual_position,
+            ranked.n_values
+        from ranked
         cross join probabilities
     ),
 
-    bounded as (
+    ends as (
         select
-            *,
-            cast(floor(virtual_position) as bigint) as lower_position,
-            least(cast(floor(virtual_position) as bigint) + 1, n_values - 1) as upper_position,
-            virtual_position - floor(virtual_position) as gamma
-        from positions
+            {{ groups }},
+            quantile_rank,
+            probability,
+            max(virtual_position - floor(virtual_position)) as gamma,
+            max(case when value_position = cast(floor(virtual_position) as bigint) then sorted_value end) as lower_value,
+            max(
+                case when value_position = least(cast(floor(virtual_position) as bigint) + 1, n_values - 1) then sorted_value end
+            ) as upper_value
+        from bounded
+        where
+            value_position = cast(floor(virtual_position) as bigint)
+            or value_position = least(cast(floor(virtual_position) as bigint) + 1, n_values - 1)
+        group by {{ groups }}, quantile_rank, probability
     ),
 
     interpolated as (
         select
-            {{ warehouse_ml.qualified_columns('bounded', group_columns) }},
-            bounded.quantile_rank,
-            bounded.probability,
+            {{ groups }},
+            quantile_rank,
+            probability,
             -- numpy's _lerp: from the nearer end, so p = 1 - eps lands on the upper value.
             case
-                when bounded.gamma >= 0.5
-                    then upper_value.sorted_value - (upper_value.sorted_value - lower_value.sorted_value) * (1 - bounded.gamma)
-                else lower_value.sorted_value + (upper_value.sorted_value - lower_value.sorted_value) * bounded.gamma
+                when gamma >= 0.5
+                    then upper_value - (upper_value - lower_value) * (1 - gamma)
+                else lower_value + (upper_value - lower_value) * gamma
             end as quantile_value
-        from bounded
-        inner join ranked as lower_value
-            on
-                {{ warehouse_ml.keys_match('bounded', 'lower_value', group_columns) }}
-                and bounded.lower_position = lower_value.value_position
-        inner join ranked as upper_value
-            on
-                {{ warehouse_ml.keys_match('bounded', 'upper_value', group_columns) }}
-                and bounded.upper_position = upper_value.value_position
+        from ends
     )
 
     select * from interpolated

@@ -21,6 +21,7 @@ Example::
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -45,6 +46,8 @@ __all__ = [
 MAX_STATEMENT_CHARS = 900_000
 
 _IDENTIFIER_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: Column types insert_json_rows casts to (written by the code, checked anyway).
+_TYPE_RE = re.compile(r"[a-z][a-z0-9_]*(\([0-9, ]+\))?( with time zone)?")
 
 
 def validate_identifier(name: str, what: str) -> str:
@@ -280,6 +283,61 @@ class TrinoClient:
     def ensure_schema(self, schema: str) -> None:
         schema = validate_identifier(schema, "schema")
         self.execute(f"create schema if not exists {self.settings.catalog}.{schema}")
+
+    def insert_json_rows(
+        self,
+        table: str,
+        columns: Sequence[tuple[str, str]],
+        rows: Iterable[Sequence[Any]],
+        *,
+        max_chars: int = MAX_STATEMENT_CHARS,
+    ) -> int:
+        """Insert ``rows`` into ``table`` as JSON text unnested in SQL, in as few
+        statements as fit; ``columns`` are ``(name, Trino type)`` pairs.
+
+        The same rows as :meth:`insert_rows` for values JSON holds (text,
+        integers, finite floats, booleans, NULL), written faster when there
+        are many: Trino analyses every row of a ``VALUES`` list as its own
+        expressions, and a 900 kB statement of tree nodes took tens of seconds
+        to plan, while one JSON literal is a constant parsed when the query
+        runs. Returns the number of rows inserted.
+
+        Raises:
+            ValueError: a row does not fit in one statement, or holds NaN or infinity.
+        """
+        names = [validate_identifier(c, "column") for c, _ in columns]
+        for _, kind in columns:
+            if not _TYPE_RE.fullmatch(kind):
+                raise ValueError(f"not a Trino column type: {kind!r}")
+        fields = ", ".join(f"{n} {k}" for n, (_, k) in zip(names, columns, strict=True))
+        listed = ", ".join(names)
+        head = f"insert into {table} ({listed}) select {listed} from unnest(cast(json_parse('["
+        tail = f"]') as array(row({fields})))) as json_rows ({listed})"
+        batch: list[str] = []
+        size = len(head) + len(tail)
+        n = 0
+        for row in rows:
+            try:
+                text = json.dumps(list(row), ensure_ascii=False, allow_nan=False)
+            except ValueError as exc:
+                raise ValueError(
+                    f"a row holds NaN or infinity, which JSON cannot: {row!r:.200}"
+                ) from exc
+            text = text.replace("'", "''")
+            if len(head) + len(tail) + len(text) > max_chars:
+                raise ValueError(
+                    f"a row of {len(text):,} characters does not fit in one Trino statement "
+                    f"({max_chars:,}); split the value or raise the server's query.max-length"
+                )
+            if batch and size + len(text) + 1 > max_chars:
+                self.execute(head + ",".join(batch) + tail)
+                batch, size = [], len(head) + len(tail)
+            batch.append(text)
+            size += len(text) + 1
+            n += 1
+        if batch:
+            self.execute(head + ",".join(batch) + tail)
+        return n
 
     def insert_rows(
         self,

@@ -165,8 +165,8 @@ def append_node_rows(client: TrinoClient, rows: pd.DataFrame) -> int:
     table = client.settings.qualified(NODES_TABLE)
     present = {row[0] for row in client.execute(f"select distinct model_id from {table}")}
     fresh = [r for r in nodes.to_pylist() if r["model_id"] not in present]
-    names = [name for name, _ in _node_columns()]
-    return client.insert_rows(table, names, ([r[n] for n in names] for r in fresh))
+    columns = _node_columns()
+    return client.insert_json_rows(table, columns, ([r[n] for n, _ in columns] for r in fresh))
 
 
 def read_registry(

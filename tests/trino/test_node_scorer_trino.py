@@ -42,16 +42,27 @@ def _long_rows(X, kinds):
     return rows
 
 
+NODE_COLUMN_TYPES = [
+    ("tree_id", "integer"),
+    ("node_id", "integer"),
+    ("class_index", "integer"),
+    ("is_leaf", "boolean"),
+    ("feature_index", "integer"),
+    ("threshold", "double"),
+    ("left_child", "integer"),
+    ("right_child", "integer"),
+    ("missing_child", "integer"),
+    ("leaf_value", "double"),
+]
+
+
 @pytest.fixture
 def tables(trino_warehouse):
     client, settings = trino_warehouse.client, trino_warehouse.settings
     client.ensure_schema(settings.schema)
     nodes, feats = settings.qualified("node_table"), settings.qualified("node_features")
-    client.execute(
-        f"create table {nodes} (tree_id integer, node_id integer, class_index integer, "
-        "is_leaf boolean, feature_index integer, threshold double, left_child integer, "
-        "right_child integer, missing_child integer, leaf_value double)"
-    )
+    body = ", ".join(f"{name} {kind}" for name, kind in NODE_COLUMN_TYPES)
+    client.execute(f"create table {nodes} ({body})")
     client.execute(
         f"create table {feats} (request_id varchar, feature_index integer, value double)"
     )
@@ -72,7 +83,7 @@ def test_node_scorer_matches_predict_on_trino(tables, objective, rounds, num_cla
     X[:, 6:] = (rng.random((120, 2)) < 0.3).astype(float)
 
     table = booster_node_table(booster, kinds)
-    client.insert_rows(nodes, table.to_arrow().column_names, table.rows)
+    client.insert_json_rows(nodes, NODE_COLUMN_TYPES, table.rows)  # as the registry writes them
     client.insert_rows(feats, ["request_id", "feature_index", "value"], _long_rows(X, kinds))
     scored = client.frame(
         f"select * from ({table.scoring_sql(nodes, feats, dialect='trino')}) as s "
@@ -94,3 +105,32 @@ def test_node_scorer_matches_predict_on_trino(tables, objective, rounds, num_cla
         assert choose_formulation(booster, "trino") == "node_table"
         with pytest.raises(Exception, match=r"(?i)query text length|max.?length"):
             client.execute(nested)
+
+
+def test_json_rows_insert_what_values_rows_insert(trino_warehouse):
+    """insert_json_rows (the registry's node rows) stores the same values as a VALUES
+    list, quotes, non-ASCII text, NULLs, extreme doubles and batching included."""
+    client, settings = trino_warehouse.client, trino_warehouse.settings
+    client.ensure_schema(settings.schema)
+    columns = [("name", "varchar"), ("n", "integer"), ("x", "double"), ("flag", "boolean")]
+    rows = [
+        ("it's", 1, 0.1, True),
+        ('Kraków \\ "q" ;--', -2, -1.7976931348623157e308, False),
+        (None, None, None, None),
+        ("", 2**31 - 1, 5e-324, True),
+    ] + [(f"r{i}", i, i / 7, i % 2 == 0) for i in range(500)]
+    tables = []
+    for name in ("by_values", "by_json"):
+        table = settings.qualified(name)
+        client.execute(f"create table {table} (name varchar, n integer, x double, flag boolean)")
+        tables.append(table)
+    assert client.insert_rows(tables[0], [c for c, _ in columns], rows) == len(rows)
+    # a small statement cap forces several statements
+    assert client.insert_json_rows(tables[1], columns, rows, max_chars=2_000) == len(rows)
+    read = [
+        client.execute(f"select name, n, x, flag from {t} order by n nulls first, name")
+        for t in tables
+    ]
+    assert read[0] == read[1] and len(read[1]) == len(rows)
+    with pytest.raises(ValueError, match="NaN"):
+        client.insert_json_rows(tables[1], columns, [("nan", 1, float("nan"), True)])
