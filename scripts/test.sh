@@ -26,9 +26,11 @@ step "pytest: package, dbt pipeline on DuckDB, ingestion of broken records"
 # The dbt tests build into their own temporary DuckDB files, so two xdist workers can run
 # modules side by side (dbt's single-threaded parse and Python leave a core idle otherwise).
 # --dist loadfile keeps a module's tests on one worker, in order: its module fixtures are
-# built once and tests that build on an earlier test's state see it.
-pytest -q -p no:cacheprovider -n "${WML_PYTEST_WORKERS:-2}" --dist loadfile --durations=25 \
-  tests/package tests/pipeline
+# built once and tests that build on an earlier test's state see it. --no-loadscope-reorder
+# keeps the collection order (slow modules first, tests/pipeline/conftest.py) instead of
+# xdist's default of modules with the most tests first.
+pytest -q -p no:cacheprovider -n "${WML_PYTEST_WORKERS:-2}" --dist loadfile --no-loadscope-reorder \
+  --durations=25 tests/package tests/pipeline
 
 if [[ "${WML_SKIP_TRINO:-0}" != "1" ]]; then
   step "Trino: provision a local server, build the pipeline on it, check parity"
