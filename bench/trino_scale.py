@@ -30,6 +30,13 @@ from harness import PYTHON, ROOT, measure, tail
 WML = str(Path(sys.executable).with_name("wml"))
 RESULTS = ROOT / "bench" / "results"
 STEPS = re.compile(r"Trino run finished in ([0-9.]+)s \((.*)\)")
+STEP = re.compile(r"([^,(]+(?:\([^)]*\))?) ([0-9.]+)s(?:, |$)")
+
+
+def steps_of(timings: str) -> dict[str, float]:
+    """The runner's step timings, e.g. ``plan 7.9s, dbt build (registry, scoring) 143.8s``
+    (a step's name may hold commas inside its parentheses)."""
+    return {name: float(s) for name, s in STEP.findall(timings)}
 
 
 def sample(n_events: int, n_requests: int, work: Path) -> Path:
@@ -74,11 +81,7 @@ def run_trino(data: Path, dbt_vars: str, work: Path, tag: str, keep: bool) -> di
     m = measure(cmd, work / "logs" / f"trino_{tag}.log", env, timeout=4 * 3600)
     text = (ROOT / m["log"]).read_text(errors="replace")
     found = STEPS.search(text)
-    m["steps"] = (
-        {k: float(v.rstrip("s")) for k, v in (p.rsplit(" ", 1) for p in found[2].split(", "))}
-        if found
-        else {}
-    )
+    m["steps"] = steps_of(found[2]) if found else {}
     m["schema"] = f"{settings.catalog}.{settings.schema}"
     if not keep:
         with TrinoClient(settings) as client:
