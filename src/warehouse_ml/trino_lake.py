@@ -372,6 +372,10 @@ def register_lake_files(
             entry, folder, lake_catalog=lake_catalog, schema=schema, project_root=project_root
         )
         if reader is None:
+            progress(
+                f"[warehouse_ml] {path}: copied, not read in place (its columns or CSV "
+                "dialect have no reader in Trino that gives DuckDB's records)"
+            )
             continue
         if reader.table not in created:
             client.execute(reader.create_sql(folder))
