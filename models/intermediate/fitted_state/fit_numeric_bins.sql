@@ -20,14 +20,12 @@
 
 with train_values as (
     select
-        examples.model_name,
-        examples.group_id,
-        numeric_values.column_name,
-        numeric_values.value as feature_value
-    from {{ ref('int_training_examples') }} as examples
-    inner join {{ ref('int_training_numeric') }} as numeric_values
-        on {{ warehouse_ml.keys_match('examples', 'numeric_values', ['model_name', 'entity_id']) }}
-    where examples.split = 'train'
+        model_name,
+        group_id,
+        column_name,
+        value as feature_value
+    from {{ ref('int_training_numeric') }}
+    where split = 'train'
 ),
 
 feature_columns as (
