@@ -313,31 +313,17 @@ class TrinoClient:
         listed = ", ".join(names)
         head = f"insert into {table} ({listed}) select {listed} from unnest(cast(json_parse('["
         tail = f"]') as array(row({fields})))) as json_rows ({listed})"
-        batch: list[str] = []
-        size = len(head) + len(tail)
-        n = 0
-        for row in rows:
+
+        def as_json(row: Sequence[Any]) -> str:
             try:
                 text = json.dumps(list(row), ensure_ascii=False, allow_nan=False)
             except ValueError as exc:
                 raise ValueError(
                     f"a row holds NaN or infinity, which JSON cannot: {row!r:.200}"
                 ) from exc
-            text = text.replace("'", "''")
-            if len(head) + len(tail) + len(text) > max_chars:
-                raise ValueError(
-                    f"a row of {len(text):,} characters does not fit in one Trino statement "
-                    f"({max_chars:,}); split the value or raise the server's query.max-length"
-                )
-            if batch and size + len(text) + 1 > max_chars:
-                self.execute(head + ",".join(batch) + tail)
-                batch, size = [], len(head) + len(tail)
-            batch.append(text)
-            size += len(text) + 1
-            n += 1
-        if batch:
-            self.execute(head + ",".join(batch) + tail)
-        return n
+            return text.replace("'", "''")
+
+        return self._execute_batched(head, (as_json(r) for r in rows), ",", tail, max_chars)
 
     def insert_rows(
         self,
@@ -357,22 +343,30 @@ class TrinoClient:
         """
         names = ", ".join(validate_identifier(c, "column") for c in columns)
         head = f"insert into {table} ({names}) values\n"
+        texts = ("(" + ", ".join(sql_literal(v) for v in row) + ")" for row in rows)
+        return self._execute_batched(head, texts, ",\n", "", max_chars)
+
+    def _execute_batched(
+        self, head: str, texts: Iterable[str], separator: str, tail: str, max_chars: int
+    ) -> int:
+        """Run ``head + texts joined by separator + tail`` in as few statements of at
+        most ``max_chars`` characters as fit; return the number of texts."""
+        fixed = len(head) + len(tail)
         batch: list[str] = []
-        size = len(head)
+        size = fixed
         n = 0
-        for row in rows:
-            text = "(" + ", ".join(sql_literal(v) for v in row) + ")"
-            if len(head) + len(text) > max_chars:
+        for text in texts:
+            if fixed + len(text) > max_chars:
                 raise ValueError(
                     f"a row of {len(text):,} characters does not fit in one Trino statement "
                     f"({max_chars:,}); split the value or raise the server's query.max-length"
                 )
-            if batch and size + len(text) + 2 > max_chars:
-                self.execute(head + ",\n".join(batch))
-                batch, size = [], len(head)
+            if batch and size + len(text) + len(separator) > max_chars:
+                self.execute(head + separator.join(batch) + tail)
+                batch, size = [], fixed
             batch.append(text)
-            size += len(text) + 2
+            size += len(text) + len(separator)
             n += 1
         if batch:
-            self.execute(head + ",\n".join(batch))
+            self.execute(head + separator.join(batch) + tail)
         return n
