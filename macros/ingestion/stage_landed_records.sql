@@ -11,8 +11,13 @@
     required_ids  {column: field} extra UUID keys every record must carry,
                   lower-cased like the other ids; checked after the shared
                   checks, in order: 'missing <field>', '<field> is not a UUID'.
-    text_fields   {column: field} extra fields kept as text, unchecked. -#}
-{% macro stage_landed_records(relation, id_column, required_ids={}, text_fields={}) -%}
+    text_fields   {column: field} extra fields kept as text, unchecked.
+    rejected_record_only
+                  true: `record` is kept on rejected rows (what ingest_rejects
+                  reports) and NULL on usable ones, whose text stays in the
+                  ingestion table: writing it a second time for every usable
+                  row took about a fifth of staging's time at 1M records. -#}
+{% macro stage_landed_records(relation, id_column, required_ids={}, text_fields={}, rejected_record_only=false) -%}
     {%- do warehouse_ml._validate_staged_fields(id_column, required_ids, text_fields) %}
     with parsed as (
         select
@@ -60,6 +65,19 @@
         from typed
     ),
 
+    numbered as (
+        select
+            *,
+            -- Duplicate ids: one copy is kept, the first ingested, then by file name, then by
+            -- md5 of the record text (a short sort key; the full text made this window the
+            -- slowest step of staging), so the choice is the same on every engine and rebuild.
+            row_number() over (
+                partition by check_failure is null, {{ id_column }}
+                order by ingested_at, source_file, {{ warehouse_ml.text_digest('record') }}
+            ) as copy_number
+        from checked
+    ),
+
     deduplicated as (
         select
             {{ id_column }},
@@ -69,7 +87,11 @@
             {%- endfor %}
             source_file,
             file_format,
+            {%- if rejected_record_only %}
+            case when check_failure is not null or copy_number > 1 then record end as record,
+            {%- else %}
             record,
+            {%- endif %}
             {%- for column in text_fields %}
             {{ column }},
             {%- endfor %}
@@ -86,16 +108,10 @@
             long,
             case
                 when check_failure is not null then check_failure
-                -- Duplicate ids: one copy is kept, the first ingested, then by file name, then by
-                -- md5 of the record text (a short sort key; the full text made this window the
-                -- slowest step of staging), so the choice is the same on every engine and rebuild.
-                when row_number() over (
-                    partition by check_failure is null, {{ id_column }}
-                    order by ingested_at, source_file, {{ warehouse_ml.text_digest('record') }}
-                ) > 1 then 'duplicate id (another copy was kept)'
+                when copy_number > 1 then 'duplicate id (another copy was kept)'
             end as reject_reason,
             ingested_at
-        from checked
+        from numbered
     )
 
     select * from deduplicated
