@@ -6,7 +6,15 @@ from typing import Any
 
 from harness import Settings
 
-TARGET_E2E_SECONDS = 600
+# Issue 15's goals.
+TARGET_E2E_SECONDS = 300
+TARGET_SQL_VS_INPLACE = 0.2
+
+
+def speed_goal(n_events: int) -> float:
+    """Ingestion + feature SQL throughput over the pandas script's: 1x up to 1M events, 2x
+    from 5M (the warehouse's fixed costs weigh less as the data grows)."""
+    return 2.0 if n_events >= 5_000_000 else 1.0
 
 
 def _get(d: dict[str, Any], *keys: str) -> Any:
@@ -35,7 +43,8 @@ def targets(results: dict[str, Any], settings: Settings) -> list[dict[str, Any]]
             pandas_peak = pandas["peak_rss_mb_median"]
             out.append(
                 {
-                    "target": "feature SQL >= 5x the pandas script's rows/s",
+                    "target": f"ingestion + feature SQL >= {speed_goal(int(key)):g}x the pandas "
+                    "script's rows/s",
                     "size": int(key),
                     "measured": {
                         "ingestion+feature SQL speed vs pandas read+features (x)": pandas_wall
@@ -46,7 +55,7 @@ def targets(results: dict[str, Any], settings: Settings) -> list[dict[str, Any]]
                         ]
                         / (st["ingestion"]["cpu_s_median"] + st["feature_sql"]["cpu_s_median"]),
                     },
-                    "met": pandas_wall / both_wall >= 5,
+                    "met": pandas_wall / both_wall >= speed_goal(int(key)),
                 }
             )
             memory: dict[str, Any] = {
@@ -65,10 +74,10 @@ def targets(results: dict[str, Any], settings: Settings) -> list[dict[str, Any]]
                     capped_wall / both_wall
                 )
                 memory["its speed vs pandas read + features (x)"] = pandas_wall / capped_wall
-                met_memory = met_memory or capped_peak / pandas_peak <= 1 / 3
             out.append(
                 {
-                    "target": "feature SQL peak memory <= 1/3 of the pandas script's",
+                    "target": "feature SQL peak memory <= 1/3 of the pandas script's, "
+                    "without the capped run",
                     "size": int(key),
                     "measured": memory,
                     "met": met_memory,
@@ -77,7 +86,7 @@ def targets(results: dict[str, Any], settings: Settings) -> list[dict[str, Any]]
         base = [st.get(s) for s in ("ingestion", "feature_sql", "request_features", "score_python")]
         if all(base):
             rest = sum(s["wall_s_median"] for s in base)
-            target = f"end to end incl. {settings.hpo_trials} HPO trials in 10 minutes"
+            target = f"end to end incl. {settings.hpo_trials} HPO trials in 5 minutes"
             if "train_hpo" in st:
                 total = rest + st["train_hpo"]["wall_s_median"]
                 measured = {
@@ -105,10 +114,11 @@ def targets(results: dict[str, Any], settings: Settings) -> list[dict[str, Any]]
                 ratio = p["sql"]["report"]["rows_per_s"] / p["xgboost"]["report"]["rows_per_s"]
                 out.append(
                     {
-                        "target": "SQL scoring >= 0.5x inplace_predict rows/s (100x6)",
+                        "target": f"SQL scoring >= {TARGET_SQL_VS_INPLACE}x inplace_predict "
+                        "rows/s (100x6)",
                         "size": scoring["prepare"]["rows"],
                         "measured": {"SQL / inplace_predict rows/s": ratio},
-                        "met": ratio >= 0.5,
+                        "met": ratio >= TARGET_SQL_VS_INPLACE,
                     }
                 )
     for key, entry in results["sizes"].items():
@@ -155,7 +165,7 @@ def e2e_scaled(
             measured_part + rest * n_events / size
         )
     return {
-        "target": f"end to end incl. {settings.hpo_trials} HPO trials in 10 minutes",
+        "target": f"end to end incl. {settings.hpo_trials} HPO trials in 5 minutes",
         "size": n_events,
         "measured": measured,
         "met": False if measured_part > TARGET_E2E_SECONDS else None,
