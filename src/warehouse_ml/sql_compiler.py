@@ -28,24 +28,35 @@ Layout of the generated SQL (sized for big ensembles; see :func:`compile_booster
 
 1. ``wml_x``: pivot of only the features the trees use,
    ``max(case when feature_index = k then v end)`` grouped by ``request_id``;
-2. ``wml_part``: the trees as ``case`` expressions nested by tree level (expression depth = tree
-   depth, never the ensemble size), grouped per class into "parts" of at most ``_PART_SPLITS``
-   split nodes, each part a balanced parenthesised sum (depth ``log2``).  A tree bigger than a
-   part is cut into subtrees guarded by their path (exactly one is non-zero for a row);
-3. ``wml_margin``: base margin + ``0.5 * ((p0 + p0) + (p1 + p1) ...)`` per class, again a
+2. ``wml_v``: one row per distinct feature vector with ``array_agg`` of its keys, ordered by
+   the features nearest the roots first.  Scoring a vector once is exact, and marketing
+   features repeat (the benchmark's 200,000 requests hold 47,740 distinct vectors); the order
+   puts rows that take the same branches into the same vector of rows, which is what DuckDB's
+   ``case`` pays for (Trino ignores an ``order by`` in a subquery; it still dedupes);
+3. ``wml_c``: each distinct split test of the ensemble (feature, threshold, default way) as one
+   boolean column ``c<k>``, computed once per row instead of in every node that repeats it;
+4. ``wml_part``: the trees as ``case`` expressions on those columns, nested by tree level
+   (expression depth = tree depth, never the ensemble size), grouped per class into "parts"
+   of at most ``_PART_SPLITS`` split nodes, each part a balanced parenthesised sum (depth
+   ``log2``).  A tree bigger than a part is cut into subtrees guarded by their path (exactly
+   one is non-zero for a row);
+5. ``wml_margin``: base margin + ``0.5 * ((p0 + p0) + (p1 + p1) ...)`` per class, again a
    balanced sum.  Doubling is exact; the second reference is what stops Trino's optimizer from
    inlining every part back into one expression (its bytecode compiler then fails with
    QUERY_EXCEEDED_COMPILER_LIMIT);
-4. ``wml_exp``: numerically stable softmax numerators ``exp(m_k - greatest(m_0, ...))``;
-5. the final ``select`` unpivots the classes with a cross join on a ``values`` list, so every CTE
-   is referenced exactly once (Trino inlines CTEs: a second reference would score twice).
+6. ``wml_exp``: numerically stable softmax numerators ``exp(m_k - greatest(m_0, ...))``;
+7. the final ``select`` unnests the keys and the classes (a cross join on a ``values`` list),
+   so every CTE is referenced exactly once (Trino inlines CTEs: a second reference would score
+   twice).
 
-Measured (DuckDB 2.0, 200k requests x 20 features, one thread): 100 rounds x depth 6 x 3
-classes is 1.05 MB of SQL, about 2 s to plan and 10 s CPU in all (xgboost ``inplace_predict``:
-about 1 s CPU).  Trino 476 gives the same probabilities (checked up to 40 rounds x depth 6 and 5
-rounds x depth 10) but rejects query text over ``query.max-length`` (1,000,000 characters by
-default, i.e. about 90 rounds x depth 6 x 3 classes) and plans big ensembles slowly (about a
-minute for 5 rounds x depth 10 x 3 classes).
+Measured (DuckDB 2.0, 2 threads, the benchmark's 200,000 requests x 45 features, 100 rounds
+x depth 6 x 5 classes, 1.05 MB of SQL): 2.9 s wall in all, about 1 s of it parsing and
+planning, where the same trees compared in every node took 7.0 s; distinct vectors alone
+took 4.1 s, shared tests alone 5.4 s.  On 200,000 all-distinct vectors: 5.0 s against 6.8 s.
+Trino 476 gives the same probabilities (checked up to 40 rounds x depth 6 and 5 rounds x depth
+10) but rejects query text over ``query.max-length`` (1,000,000 characters by default, i.e.
+about 115 rounds x depth 6 x 3 classes) and plans big ensembles slowly (about a minute for 5
+rounds x depth 10 x 3 classes).
 
 Duplicate ``(request_id, feature_index)`` rows are not an error: the pivot keeps their ``max``.
 """
@@ -162,10 +173,11 @@ def compile_booster_sql(
             booster has a ``best_iteration`` from early stopping.  Use
             ``(0, booster.best_iteration + 1)`` to score the early-stopped model.
         max_split_nodes: refuse (``ValueError``) to compile more split nodes than this;
-            ``None`` disables the check.  The SQL takes about 57 bytes per split node and
-            DuckDB about 1 GB of memory per MB of SQL (2 threads): 50 rounds x depth 10 x 3
-            classes (119k splits, 6.7 MB) peaked at 7 GB, and 1000 rounds x depth 10 (1.9M
-            splits, 108 MB) was killed by the OOM killer while planning.  Score such models
+            ``None`` disables the check.  The SQL takes about 44 bytes per split node and
+            DuckDB about 1 GB of memory per MB of SQL (2 threads; measured on an earlier,
+            longer form): 50 rounds x depth 10 x 3 classes (119k splits, 6.7 MB) peaked at
+            7 GB, and 1000 rounds x depth 10 (1.9M splits, 108 MB) was killed by the OOM
+            killer while planning.  Score such models
             with ``inplace_predict`` or a nodes-table scorer instead.
 
     Returns:
@@ -189,7 +201,7 @@ def compile_booster_sql(
     if max_split_nodes is not None and splits > max_split_nodes:
         raise ValueError(
             f"the selected trees have {splits} split nodes, more than max_split_nodes="
-            f"{max_split_nodes}: the SQL would be about {splits * 57 / 1e6:.0f} MB and DuckDB "
+            f"{max_split_nodes}: the SQL would be about {splits * 44 / 1e6:.0f} MB and DuckDB "
             "needs about 1 GB per MB to plan it; compile fewer rounds (iteration_range), or "
             "pass max_split_nodes=None to compile anyway"
         )
@@ -414,6 +426,9 @@ def _validate_relation(relation: str) -> None:
 def _validate_key(key: str) -> None:
     if not isinstance(key, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
         raise ValueError(f"key must be a plain identifier [A-Za-z_][A-Za-z0-9_]*, got {key!r}")
+    # names the SQL itself gives columns next to the key (pivoted features, output columns)
+    if re.fullmatch(r"[fF][0-9]+|wml_keys|class_index|probability", key, flags=re.IGNORECASE):
+        raise ValueError(f"key {key!r} clashes with a column the scoring SQL names")
 
 
 def _checked_kinds(feature_kinds: Sequence[str], num_feature: int) -> list[str]:
@@ -448,35 +463,63 @@ def _subtree_stats(tree: _Tree) -> tuple[list[int], list[int]]:
     return splits, depth
 
 
-def _branch_conditions(tree: _Tree, kinds: Sequence[str], node: int) -> tuple[str, str]:
-    """Boolean SQL for "the row goes left" and "the row goes right" at a split node."""
-    col, thr = f"f{tree.split_index[node]}", _threshold(tree.condition[node])
-    go_left, go_right = f"{col} < {thr}", f"{col} >= {thr}"
-    if kinds[tree.split_index[node]] == "numeric":  # NULL (missing) takes the default branch
-        if tree.default_left[node]:
-            go_left = f"coalesce({go_left}, true)"
-        else:
-            go_right = f"coalesce({go_right}, true)"
-    return go_left, go_right
+class _Conditions:
+    """The ensemble's distinct split tests, each computed once per row as a boolean column.
+
+    A depth-6 tree of 500 is mostly ``case`` nodes, and DuckDB's cost per node is largely
+    fixed per vector of rows (the comparison, its constant, the selection it builds), so the
+    trees read ``c<k>`` columns computed once in ``wml_c`` instead of comparing in every node:
+    a hist-trained ensemble repeats the same (feature, threshold) pairs across its trees
+    (524 distinct tests for 24,000 splits at 100 rounds x depth 6).  Measured on the
+    benchmark's 100 x 6 model: about a fifth less CPU.
+    """
+
+    def __init__(self, kinds: Sequence[str]) -> None:
+        self.kinds = kinds
+        self.columns: dict[str, str] = {}  # test SQL -> column name, in first-use order
+        self.features: set[int] = set()
+
+    def _column(self, test: str, feature: int) -> str:
+        self.features.add(feature)
+        if test not in self.columns:
+            self.columns[test] = f"c{len(self.columns)}"
+        return self.columns[test]
+
+    def nested(self, tree: _Tree, node: int) -> tuple[str, bool]:
+        """(boolean column, whether it is true on the LEFT branch) for a nested ``case``.
+
+        NULL (a missing numeric value) is false in a ``case``, so the test is written
+        with the default branch on its false side.
+        """
+        col, thr = f"f{tree.split_index[node]}", _threshold(tree.condition[node])
+        if self.kinds[tree.split_index[node]] == "numeric" and tree.default_left[node]:
+            return self._column(f"{col} >= {thr}", tree.split_index[node]), False  # NULL: left
+        return self._column(f"{col} < {thr}", tree.split_index[node]), True  # NULL: right
+
+    def branches(self, tree: _Tree, node: int) -> tuple[str, str]:
+        """Boolean SQL for "the row goes left" and "the row goes right" at a split node."""
+        test, true_is_left = self.nested(tree, node)
+        if true_is_left:
+            numeric = self.kinds[tree.split_index[node]] == "numeric"
+            return test, (f"coalesce(not {test}, true)" if numeric else f"not {test}")
+        return f"coalesce(not {test}, true)", test
 
 
-def _nested_sql(tree: _Tree, kinds: Sequence[str], node: int) -> str:
+def _nested_sql(tree: _Tree, conds: _Conditions, node: int) -> str:
     """The subtree as nested ``case`` expressions: expression depth == tree depth."""
     if tree.left[node] == -1:
         return _num(tree.condition[node])
-    left = _nested_sql(tree, kinds, tree.left[node])
-    right = _nested_sql(tree, kinds, tree.right[node])
+    left = _nested_sql(tree, conds, tree.left[node])
+    right = _nested_sql(tree, conds, tree.right[node])
     if left == right:
         return left
-    col, thr = f"f{tree.split_index[node]}", _threshold(tree.condition[node])
-    if kinds[tree.split_index[node]] == "numeric" and tree.default_left[node]:
-        # NULL >= t is NULL, which `case` treats as false: missing goes left (the default)
-        return f"case when {col} >= {thr} then {right} else {left} end"
-    # NULL < t is NULL: missing goes right (the default); one-hot columns are never NULL
-    return f"case when {col} < {thr} then {left} else {right} end"
+    test, true_is_left = conds.nested(tree, node)
+    if true_is_left:
+        return f"case when {test} then {left} else {right} end"
+    return f"case when {test} then {right} else {left} end"
 
 
-def _flat_sql(tree: _Tree, kinds: Sequence[str], root: int) -> str:
+def _flat_sql(tree: _Tree, conds: _Conditions, root: int) -> str:
     """The subtree as one flat ``case``: a ``when`` per leaf, its path as an ``and`` chain."""
     branches: list[tuple[str, str]] = []
     stack: list[tuple[int, tuple[str, ...]]] = [(root, ())]
@@ -485,7 +528,7 @@ def _flat_sql(tree: _Tree, kinds: Sequence[str], root: int) -> str:
         if tree.left[node] == -1:
             branches.append((" and ".join(path), _num(tree.condition[node])))
             continue
-        go_left, go_right = _branch_conditions(tree, kinds, node)
+        go_left, go_right = conds.branches(tree, node)
         stack.append((tree.right[node], (*path, go_right)))
         stack.append((tree.left[node], (*path, go_left)))
     if len(branches) == 1:
@@ -494,7 +537,7 @@ def _flat_sql(tree: _Tree, kinds: Sequence[str], root: int) -> str:
     return f"case {whens} else {branches[-1][1]} end"
 
 
-def _tree_terms(tree: _Tree, kinds: Sequence[str], budget: int | None) -> list[tuple[str, int]]:
+def _tree_terms(tree: _Tree, conds: _Conditions, budget: int | None) -> list[tuple[str, int]]:
     """SQL terms whose sum is the tree's leaf value, each with its size in split nodes.
 
     A tree with at most ``budget`` splits is one term.  A bigger one is cut into the
@@ -507,14 +550,14 @@ def _tree_terms(tree: _Tree, kinds: Sequence[str], budget: int | None) -> list[t
     while stack:
         node, path = stack.pop()
         if budget is not None and splits[node] > budget:
-            go_left, go_right = _branch_conditions(tree, kinds, node)
+            go_left, go_right = conds.branches(tree, node)
             stack.append((tree.right[node], (*path, go_right)))
             stack.append((tree.left[node], (*path, go_left)))
             continue
         if depth[node] > _MAX_NESTED_TREE_DEPTH:
-            body = _flat_sql(tree, kinds, node)
+            body = _flat_sql(tree, conds, node)
         else:
-            body = _nested_sql(tree, kinds, node)
+            body = _nested_sql(tree, conds, node)
         if path:
             body = f"case when {' and '.join(path)} then {body} else 0e0 end"
         terms.append((body, splits[node] + len(path)))
@@ -539,12 +582,12 @@ def _render(
 ) -> str:
     # Group the tree terms of each class into parts of at most `budget` split nodes.
     budget = _PART_SPLITS[dialect]
+    conds = _Conditions(kinds)
     constants = [0.0] * model.num_groups
     parts: list[tuple[int, list[str]]] = []  # (class, terms)
     open_part: dict[int, tuple[list[str], int]] = {}
-    used: set[int] = set()
     for tree in trees:
-        for expr, size in _tree_terms(tree, kinds, budget):
+        for expr, size in _tree_terms(tree, conds, budget):
             if not expr.startswith("case"):  # a constant tree folds into the base margin
                 constants[tree.group] += float(expr)
                 continue
@@ -553,7 +596,6 @@ def _render(
                 parts.append((tree.group, terms))
                 terms, total = [], 0
             open_part[tree.group] = ([*terms, expr], total + size)
-        used.update(tree.split_index[n] for n in range(len(tree.left)) if tree.left[n] != -1)
     parts += [(group, terms) for group, (terms, _) in sorted(open_part.items())]
 
     margins = []
@@ -567,6 +609,7 @@ def _render(
     if model.objective == "binary:logistic":
         margins = ["0e0", margins[0]]  # softmax over (0, m) == (1 - sigmoid(m), sigmoid(m))
 
+    used = _features_by_weight(trees, conds)
     pivot = []
     for k in sorted(used):
         value = f"max(case when feature_index = {k} then v end)"
@@ -588,6 +631,10 @@ def _render(
             "    -- part into one expression too big for its bytecode compiler\n"
         )
     pivot_cols = "".join(f",\n        {col}" for col in pivot)
+    columns = ", ".join(f"f{k}" for k in sorted(used))
+    grouping = f"\n    group by {columns}\n    order by {', '.join(f'f{k}' for k in used)}"
+    vector_cols = f"\n        {columns}," if used else ""
+    test_cols = "".join(f",\n        {test} as {col}" for test, col in conds.columns.items())
     part_cols = "".join(f",\n        {_balanced_sum(t)} as p{j}" for j, (_, t) in enumerate(parts))
     margin_cols = "".join(f",\n        {m} as m{c}" for c, m in enumerate(margins))
     exp_cols = "".join(f",\n        exp(m{c} - mx) as e{c}" for c in range(n))
@@ -604,31 +651,66 @@ def _render(
         "    ) as wml_src\n"
         f"    group by {key}\n"
         "),\n"
+        "wml_v as (\n"
+        "    -- each distinct feature vector is scored once (nulls group together, as missing\n"
+        "    -- values score alike), in an order that sends neighbouring rows down the same\n"
+        "    -- branches: the trees' cost is mostly per case node reached by a vector of rows\n"
+        "    select"
+        f"{vector_cols}\n"
+        f"        array_agg({key}) as wml_keys\n"
+        f"    from wml_x{grouping if used else ''}\n"
+        "),\n"
+        "wml_c as (\n"
+        "    select\n"
+        f"        wml_keys{test_cols}\n"
+        "    from wml_v\n"
+        "),\n"
         "wml_part as (\n"
         "    select\n"
-        f"        {key}{part_cols}\n"
-        "    from wml_x\n"
+        f"        wml_keys{part_cols}\n"
+        "    from wml_c\n"
         "),\n"
         "wml_margin as (\n"
         f"{margin_comment}"
         "    select\n"
-        f"        {key}{margin_cols}\n"
+        f"        wml_keys{margin_cols}\n"
         "    from wml_part\n"
         "),\n"
         "wml_exp as (\n"
         "    select\n"
-        f"        {key}{exp_cols}\n"
+        f"        wml_keys{exp_cols}\n"
         "    from (\n"
         f"        select *, {greatest} as mx from wml_margin\n"
         "    ) as wml_m\n"
         ")\n"
         "select\n"
-        f"    e.{key},\n"
+        f"    k.{key},\n"
         "    cast(c.class_index as integer) as class_index,\n"
         f"    cast({pick} / ({total}) as double) as probability\n"
         "from wml_exp as e\n"
+        f"cross join unnest(e.wml_keys) as k ({key})\n"
         f"cross join (values {classes}) as c (class_index)"
     )
+
+
+def _features_by_weight(trees: Sequence[_Tree], conds: _Conditions) -> list[int]:
+    """The features the emitted tests read, the most decisive first (the ``order by``).
+
+    A split at depth d weighs 2**-d (the share of rows it sees, if splits were even), so
+    the features near the roots, which decide most of the path, lead the sort.
+    """
+    wanted = set(conds.features)
+    weight: dict[int, float] = {}
+    for tree in trees:
+        depth = {0: 0}
+        for node, left in enumerate(tree.left):
+            if left == -1:
+                continue
+            depth[left] = depth[tree.right[node]] = depth[node] + 1
+            feature = tree.split_index[node]
+            if feature in wanted:
+                weight[feature] = weight.get(feature, 0.0) + 2.0 ** -depth[node]
+    return sorted(wanted, key=lambda f: (-weight.get(f, 0.0), f))
 
 
 def _double(value: float) -> str:

@@ -106,11 +106,13 @@ model's rows of ``ml_model_nodes`` there (as it puts its features at ``__WML_FEA
 FORMULATIONS = ("auto", "nested_case", "node_table")
 """``scoring.sql_formulation`` of a spec: ``auto`` lets :func:`choose_formulation` pick."""
 
-# Bytes of nested-CASE SQL per split node (sql_compiler's docstring measures ~57; the test
-# checks this estimate against real compilations) and its fixed part (CTEs, pivot, softmax).
-_NESTED_CHARS_PER_SPLIT = 58
-_NESTED_FIXED_CHARS = 1_500
-_NESTED_CHARS_PER_FEATURE = 70
+# Bytes of nested-CASE SQL per split node (about 44 once the trees read the shared split tests
+# as columns; the test checks this estimate against real compilations), per distinct split
+# test (its column definition), and the fixed part (CTEs, pivot, softmax).
+_NESTED_CHARS_PER_SPLIT = 44
+_NESTED_CHARS_PER_TEST = 30
+_NESTED_FIXED_CHARS = 1_800
+_NESTED_CHARS_PER_FEATURE = 80
 
 
 @dataclass(frozen=True)
@@ -252,15 +254,17 @@ def estimate_nested_sql_chars(
 ) -> tuple[int, int]:
     """(about how long ``compile_booster_sql``'s SQL would be, split nodes) of ``booster``."""
     model = _parse_model(load_model_json(booster))
-    splits, used = 0, set()
+    splits, used, tests = 0, set(), set()
     for tree in _select_trees(model, iteration_range):
         for node, child in enumerate(tree.left):
             if child != -1:
                 splits += 1
                 used.add(tree.split_index[node])
+                tests.add((tree.split_index[node], tree.condition[node], tree.default_left[node]))
     return (
         _NESTED_FIXED_CHARS
         + _NESTED_CHARS_PER_FEATURE * len(used)
+        + _NESTED_CHARS_PER_TEST * len(tests)
         + _NESTED_CHARS_PER_SPLIT * splits
     ), splits
 

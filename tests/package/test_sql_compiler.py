@@ -334,10 +334,9 @@ def test_chain_tree_deeper_than_nested_case_limit():
     assert len(np.unique(expected[:, 0].round(6))) > 30  # rows really end in many leaves
     sql = compile_booster_sql(doc, ["numeric", "numeric"], relation="feats")
     # 0.01 as float32 is 0.0099999998; the literal is the shortest exact stand-in for it
-    assert (
-        "case when coalesce(f0 < 9.999999e-3, true) then -0.1e0 when f0 >= 9.999999e-3 and f1"
-        in sql
-    )
+    assert "f0 >= 9.999999e-3 as c0" in sql
+    # missing goes left (the default) at the first split: "not c0" is NULL there
+    assert "case when coalesce(not c0, true) then -0.1e0 when c0 and " in sql
     _assert_matches(_run_sql(sql, _long_table(X, ["numeric"] * 2, rng), 200, 3), expected)
 
 
@@ -424,6 +423,8 @@ def test_small_model_dialects_differ_only_in_nan_test():
         ({"relation": "feats --"}, "safe identifier"),
         ({"key": "id; drop table x"}, "plain identifier"),
         ({"key": "a.b"}, "plain identifier"),
+        ({"key": "f3"}, "clashes"),
+        ({"key": "probability"}, "clashes"),
         ({"iteration_range": (0, 99)}, "iteration_range"),
         ({"iteration_range": (2, 1)}, "iteration_range"),
         ({"max_split_nodes": 3}, "max_split_nodes=3"),

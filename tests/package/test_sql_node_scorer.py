@@ -317,7 +317,7 @@ def test_chooser_and_its_size_estimate():
     assert 0.8 < estimate / actual < 1.25
     assert choose_formulation(tiny, "trino") == "nested_case"
     assert choose_formulation(tiny, "duckdb") == "nested_case"
-    big = _train(X, y, 150, num_class=3, max_depth=6, min_child_weight=0.0)
+    big = _train(X, y, 170, num_class=3, max_depth=6, min_child_weight=0.0)
     assert len(compile_booster_sql(big, kinds, dialect="trino")) > 1_000_000  # really too big
     assert choose_formulation(big, "trino") == "node_table"
     assert choose_formulation(big, "duckdb") == "nested_case"  # no text limit, few splits
