@@ -47,8 +47,9 @@ def scoring_peer(settings: Settings, landing: Path, tag: str) -> dict[str, Any]:
     for rounds, depth in settings.scoring_grid:
         point: dict[str, Any] = {"rounds": rounds, "max_depth": depth}
         engines = ["xgboost", "xgboost_long", "sql"]
-        # The wide-input run only splits pivot from tree cost: once, at the target point.
-        engines += ["sql_wide"] if (rounds, depth) == (100, 6) else []
+        # The wide-input run only splits pivot from tree cost: once, at the target point;
+        # so does the run on distinct vectors only (no repeated request to score once).
+        engines += ["sql_wide", "sql_distinct"] if (rounds, depth) == (100, 6) else []
         for engine in engines:
             cmd = [PYTHON, script, "score", "--work", str(out), "--engine", engine]
             cmd += ["--model", f"{rounds}x{depth}", "--repeats", str(settings.scoring_repeats)]

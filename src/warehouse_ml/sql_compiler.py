@@ -28,11 +28,11 @@ Layout of the generated SQL (sized for big ensembles; see :func:`compile_booster
 
 1. ``wml_x``: pivot of only the features the trees use,
    ``max(case when feature_index = k then v end)`` grouped by ``request_id``;
-2. ``wml_v``: one row per distinct feature vector with ``array_agg`` of its keys, ordered by
-   the features nearest the roots first.  Scoring a vector once is exact, and marketing
-   features repeat (the benchmark's 200,000 requests hold 47,740 distinct vectors); the order
-   puts rows that take the same branches into the same vector of rows, which is what DuckDB's
-   ``case`` pays for (Trino ignores an ``order by`` in a subquery; it still dedupes);
+2. ``wml_v``: one row per distinct feature vector with ``array_agg`` of its keys.  Scoring a
+   vector once is exact, and marketing features repeat (the benchmark's 200,000 requests hold
+   47,740 distinct vectors).  On DuckDB, ``wml_o`` then sorts them, the features nearest the
+   roots first, in two hash halves (one per thread): rows that take the same branches share a
+   vector of rows, and DuckDB's ``case`` costs mostly per node a vector reaches;
 3. ``wml_c``: each distinct split test of the ensemble (feature, threshold, default way) as one
    boolean column ``c<k>``, computed once per row instead of in every node that repeats it;
 4. ``wml_part``: the trees as ``case`` expressions on those columns, nested by tree level
@@ -588,7 +588,7 @@ def _render(
     open_part: dict[int, tuple[list[str], int]] = {}
     for tree in trees:
         for expr, size in _tree_terms(tree, conds, budget):
-            if not expr.startswith("case"):  # a constant tree folds into the base margin
+            if _is_number(expr):  # a constant tree folds into the base margin
                 constants[tree.group] += float(expr)
                 continue
             terms, total = open_part.get(tree.group, ([], 0))
@@ -632,7 +632,27 @@ def _render(
         )
     pivot_cols = "".join(f",\n        {col}" for col in pivot)
     columns = ", ".join(f"f{k}" for k in sorted(used))
-    grouping = f"\n    group by {columns}\n    order by {', '.join(f'f{k}' for k in used)}"
+    grouping = f"\n    group by {columns}" if used else ""
+    # DuckDB: sort the vectors, the most decisive features first, so that neighbouring rows
+    # take the same branches (the trees cost mostly per case node a vector of rows reaches).
+    # A plain order by emits a few tens of thousands of rows as one batch, scored on one
+    # thread; a window over two hash halves sorts each half and scores them side by side.
+    # Trino would drop an order by in a subquery, and pay for the window: it gets neither.
+    ordered = ""
+    if used and dialect == "duckdb":
+        order = ", ".join(f"f{k}" for k in used)
+        ordered = (
+            "wml_o as (\n"
+            "    select\n"
+            "        *,\n"
+            f"        row_number() over (partition by hash(wml_keys[1]) % 2 order by {order})"
+            " as wml_rn\n"
+            "    from wml_v\n"
+            "),\n"
+        )
+    ordered_from = "    from wml_v\n"
+    if ordered:  # the filter keeps the window column alive, and so the sort
+        ordered_from = "    from wml_o\n    where wml_rn > 0\n"
     vector_cols = f"\n        {columns}," if used else ""
     test_cols = "".join(f",\n        {test} as {col}" for test, col in conds.columns.items())
     part_cols = "".join(f",\n        {_balanced_sum(t)} as p{j}" for j, (_, t) in enumerate(parts))
@@ -653,17 +673,17 @@ def _render(
         "),\n"
         "wml_v as (\n"
         "    -- each distinct feature vector is scored once (nulls group together, as missing\n"
-        "    -- values score alike), in an order that sends neighbouring rows down the same\n"
-        "    -- branches: the trees' cost is mostly per case node reached by a vector of rows\n"
+        "    -- values score alike)\n"
         "    select"
         f"{vector_cols}\n"
         f"        array_agg({key}) as wml_keys\n"
-        f"    from wml_x{grouping if used else ''}\n"
+        f"    from wml_x{grouping}\n"
         "),\n"
+        f"{ordered}"
         "wml_c as (\n"
         "    select\n"
         f"        wml_keys{test_cols}\n"
-        "    from wml_v\n"
+        f"{ordered_from}"
         "),\n"
         "wml_part as (\n"
         "    select\n"
@@ -716,3 +736,11 @@ def _features_by_weight(trees: Sequence[_Tree], conds: _Conditions) -> list[int]
 def _double(value: float) -> str:
     text = repr(float(value))
     return text if "e" in text else text + "e0"
+
+
+def _is_number(expr: str) -> bool:
+    try:
+        float(expr)
+    except ValueError:
+        return False
+    return True

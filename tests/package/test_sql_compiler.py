@@ -400,13 +400,18 @@ def test_booster_input_forms_and_placeholder(tmp_path):
     assert without_placeholder == without_placeholder.lower()  # lowercase keywords
 
 
-def test_small_model_dialects_differ_only_in_nan_test():
+def test_small_model_dialects_differ_only_in_nan_test_and_duckdb_sort():
     rng = np.random.default_rng(2)
     X, y, kinds = _random_data(rng, 200, 2, 1, 3)
     booster = _train(X, y, 3, rounds=2)
     duck = compile_booster_sql(booster, kinds, dialect="duckdb")
     trino = compile_booster_sql(booster, kinds, dialect="trino")
     assert "is_nan(value)" in trino and "isnan(" not in trino
+    # DuckDB's sort of the distinct vectors (wml_o), which Trino does not get
+    start, end = duck.index("wml_o as ("), duck.index("wml_c as (")
+    assert "row_number() over (partition by hash(wml_keys[1]) % 2 order by f" in duck[start:end]
+    duck = duck[:start] + duck[end:]
+    duck = duck.replace("    from wml_o\n    where wml_rn > 0\n", "    from wml_v\n")
     assert trino.replace("is_nan(value)", "isnan(value)") == duck
 
 
