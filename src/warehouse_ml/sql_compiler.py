@@ -724,14 +724,15 @@ def _features_by_weight(trees: Sequence[_Tree], conds: _Conditions) -> list[int]
     wanted = set(conds.features)
     weight: dict[int, float] = {}
     for tree in trees:
-        depth = {0: 0}
-        for node, left in enumerate(tree.left):
-            if left == -1:
+        stack = [(0, 0)]  # (node, depth) from the root: node ids need not follow depth
+        while stack:
+            node, depth = stack.pop()
+            if tree.left[node] == -1:
                 continue
-            depth[left] = depth[tree.right[node]] = depth[node] + 1
+            stack += [(tree.left[node], depth + 1), (tree.right[node], depth + 1)]
             feature = tree.split_index[node]
             if feature in wanted:
-                weight[feature] = weight.get(feature, 0.0) + 2.0 ** -depth[node]
+                weight[feature] = weight.get(feature, 0.0) + 2.0**-depth
     return sorted(wanted, key=lambda f: (-weight.get(f, 0.0), f))
 
 
