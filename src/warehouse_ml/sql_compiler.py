@@ -160,15 +160,18 @@ def compile_booster_sql(
             (non-categorical) splits.
         feature_kinds: ``"numeric"`` or ``"onehot"`` for every model feature, in the model's
             feature order (its length must equal the model's ``num_feature``).
-        dialect: ``"duckdb"`` or ``"trino"``.  Both outputs are portable SQL (either runs on
-            either engine once the NaN test is swapped) and differ in two ways only: the pivot's
-            NaN test (``isnan`` / ``is_nan``), and how trees are grouped into compiled
+        dialect: ``"duckdb"`` or ``"trino"``.  The outputs differ in three ways: the pivot's
+            NaN test (``isnan`` / ``is_nan``); DuckDB's sort of the distinct vectors
+            (``wml_o``, which uses DuckDB's ``hash``); and how trees are grouped into compiled
             expressions -- one per class for DuckDB, at most 400 split nodes each for Trino
-            (big trees cut into path-guarded subtrees).
+            (big trees cut into path-guarded subtrees).  The Trino output is portable SQL
+            that DuckDB runs too once the NaN test is swapped.
         relation: the long feature relation ``(<key>, feature_index, value)``, a plain or
             dotted/quoted identifier matching ``[A-Za-z_][A-Za-z0-9_."]*``.
         key: the column identifying what is scored (a request, an entity at a point in time),
-            a plain identifier ``[A-Za-z_][A-Za-z0-9_]*``; the output keeps its name.
+            a plain identifier ``[A-Za-z_][A-Za-z0-9_]*`` other than the names the SQL gives
+            its own columns (``f<k>``, ``wml_keys``, ``class_index``, ``probability``); the
+            output keeps its name.
         iteration_range: ``(begin, end)`` boosting rounds to compile, with the semantics of
             ``booster.predict(dm, iteration_range=(begin, end))``; ``None`` (or ``(0, 0)``) means
             every round, which is what ``predict`` does by default in xgboost 3.x even when the
@@ -189,7 +192,7 @@ def compile_booster_sql(
 
     Raises:
         ValueError: unsupported objective / booster / split type, wrong ``feature_kinds``,
-            unknown dialect, unsafe relation name, invalid ``iteration_range``, or a model
+            unknown dialect, unsafe relation name or key, invalid ``iteration_range``, or a model
             bigger than ``max_split_nodes``.
     """
     if dialect not in DIALECTS:
